@@ -1,0 +1,1 @@
+"""The `corebank` command line."""

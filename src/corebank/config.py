@@ -1,0 +1,85 @@
+"""Settings, built once in bootstrap and passed down. Every banking figure here is a default a bank may change."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from decimal import Decimal
+from pathlib import Path
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_KEY_FILE = "dev-keys.json"
+
+
+class Settings(BaseSettings):
+    """CoreBank configuration from COREBANK_* environment variables."""
+
+    model_config = SettingsConfigDict(env_prefix="COREBANK_", extra="ignore")
+
+    environment: str = "development"
+    var_dir: Path = Path("var")
+    database_url: str = ""
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 1
+
+    # Secrets: from the environment in production; generated under var/ in development.
+    jwt_secret: str = ""
+    data_keys: str = ""  # JSON {"key id": "hex 32-byte AES key", ...}; the last is the active one
+    hash_key: str = ""  # hex key for the keyed hash that indexes encrypted personal data
+
+    token_minutes: int = 15
+    lockout_after_failures: int = 5
+
+    bank_code: str = "313100000013"  # 12-digit CNAPS participant code of this bank (a demo value)
+    bank_name: str = "CoreBank Demo Commercial Bank"
+    base_currency: str = "CNY"
+    head_office_code: str = "0001"
+
+    # Teller authorization (授权): a cash withdrawal at or above this amount needs a supervisor.
+    withdrawal_approval_threshold: Decimal = Decimal("50000.00")
+    # Personal account classes (银发〔2018〕16号): daily and yearly outflow, and the Type III balance cap.
+    class2_daily_outflow: Decimal = Decimal("10000.00")
+    class2_yearly_outflow: Decimal = Decimal("200000.00")
+    class3_daily_outflow: Decimal = Decimal("2000.00")
+    class3_yearly_outflow: Decimal = Decimal("50000.00")
+    class3_max_balance: Decimal = Decimal("2000.00")
+
+    page_size_default: int = 50
+    page_size_max: int = 500
+    extra: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _defaults(self) -> Settings:
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.var_dir / 'corebank.db'}"
+        if self.environment != "development" and not (self.jwt_secret and self.data_keys and self.hash_key):
+            raise ValueError("outside development, COREBANK_JWT_SECRET, _DATA_KEYS and _HASH_KEY must be set")
+        return self
+
+    def with_dev_secrets(self) -> Settings:
+        """Fill missing secrets from var/dev-keys.json, creating it once (development only)."""
+        if self.jwt_secret and self.data_keys and self.hash_key:
+            return self
+        path = self.var_dir / DEV_KEY_FILE
+        if path.exists():
+            keys = json.loads(path.read_text())
+        else:
+            self.var_dir.mkdir(parents=True, exist_ok=True)
+            keys = {
+                "jwt_secret": secrets.token_hex(32),
+                "data_keys": json.dumps({"k1": secrets.token_hex(32)}),
+                "hash_key": secrets.token_hex(32),
+            }
+            path.write_text(json.dumps(keys))
+            path.chmod(0o600)
+            print(f"development keys generated in {path} (set COREBANK_* secrets in production)")
+        return self.model_copy(
+            update={
+                "jwt_secret": self.jwt_secret or keys["jwt_secret"],
+                "data_keys": self.data_keys or keys["data_keys"],
+                "hash_key": self.hash_key or keys["hash_key"],
+            }
+        )

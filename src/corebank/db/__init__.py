@@ -1,0 +1,1 @@
+"""Storage: declarative base, column types, engine set-up and the unit of work."""

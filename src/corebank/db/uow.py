@@ -1,0 +1,219 @@
+"""The unit of work: one database transaction around one business command, and the only committer.
+
+Services receive a `UnitOfWork` with an open session; they read and write through it and never commit.
+At commit the unit of work writes the audit records (hash-chained) and outbox events collected during the
+command, then commits. Transient conflicts (SQLite busy, PostgreSQL serialization failure or deadlock, a
+unique-key race) roll back and re-run the whole command.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import Engine, insert, select, update
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.orm import Session
+
+from corebank.db.models import AuditHead, AuditRecord, BankState, OutboxEvent
+from corebank.kernel.clock import SystemClock, WallClock
+from corebank.kernel.errors import CoreBankError
+from corebank.kernel.events import Event
+
+log = logging.getLogger("corebank.uow")
+T = TypeVar("T")
+GENESIS = "0" * 64
+TRANSIENT_SQLSTATES = {"40001", "40P01", "55P03"}
+
+
+@dataclass(slots=True)
+class PendingAudit:
+    actor: str
+    channel: str
+    branch_code: str | None
+    action: str
+    object_type: str
+    object_id: str
+    detail: dict[str, Any]
+
+
+@dataclass
+class UnitOfWork:
+    """An open transaction plus what the command wants recorded when it commits."""
+
+    session: Session
+    clock: WallClock
+    settings: Any
+    events: list[Event] = field(default_factory=list)
+    audits: list[PendingAudit] = field(default_factory=list)
+    _business_date: date | None = None
+    _now: datetime | None = None
+
+    @property
+    def business_date(self) -> date:
+        """The bank's business date, read once per transaction."""
+        if self._business_date is None:
+            value = self.session.execute(select(BankState.business_date).where(BankState.id == 1)).scalar()
+            if value is None:
+                raise CoreBankError("the bank is not initialized: run `corebank init`")
+            self._business_date = value
+        return self._business_date
+
+    @property
+    def now(self) -> datetime:
+        """One wall-clock timestamp for the whole command."""
+        if self._now is None:
+            self._now = self.clock.now()
+        return self._now
+
+    def publish(self, event: Event) -> None:
+        """Queue an event for the outbox, written in this transaction."""
+        self.events.append(event)
+
+    def audit(
+        self,
+        actor: Any,
+        action: str,
+        object_type: str,
+        object_id: str | int,
+        **detail: Any,
+    ) -> None:
+        """Record a state change (or login) for the hash-chained audit trail."""
+        self.audits.append(
+            PendingAudit(
+                actor=getattr(actor, "username", str(actor)),
+                channel=getattr(actor, "channel", "system"),
+                branch_code=getattr(actor, "branch_code", None),
+                action=action,
+                object_type=object_type,
+                object_id=str(object_id),
+                detail=detail,
+            )
+        )
+
+    def _flush_outbox_and_audit(self) -> None:
+        if self.events:
+            bd = self.business_date
+            self.session.execute(
+                insert(OutboxEvent),
+                [
+                    {
+                        "name": e.name,
+                        "aggregate": e.aggregate,
+                        "aggregate_id": e.aggregate_id,
+                        "payload": e.payload,
+                        "business_date": bd,
+                        "created_at": self.now,
+                    }
+                    for e in self.events
+                ],
+            )
+        if self.audits:
+            self._append_audit()
+
+    def _append_audit(self) -> None:
+        # The head row is locked last and held only until commit, so concurrent commands queue briefly here
+        # instead of forking the chain.
+        head = self.session.execute(
+            select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1).with_for_update()
+        ).one()
+        seq, prev = head.seq, head.hash
+        rows = []
+        for a in self.audits:
+            seq += 1
+            row = {
+                "seq": seq,
+                "at": self.now,
+                "actor": a.actor,
+                "channel": a.channel,
+                "branch_code": a.branch_code,
+                "action": a.action,
+                "object_type": a.object_type,
+                "object_id": a.object_id,
+                "detail": json.dumps(a.detail, sort_keys=True, default=str, ensure_ascii=False),
+            }
+            row["prev_hash"] = prev
+            row["hash"] = prev = audit_hash(prev, row)
+            rows.append(row)
+        self.session.execute(insert(AuditRecord), rows)
+        self.session.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=seq, hash=prev))
+
+
+def audit_hash(prev_hash: str, row: dict[str, Any]) -> str:
+    """sha256 over the previous hash and the record's canonical content."""
+    at = row["at"]
+    at_text = at.isoformat() if isinstance(at, datetime) else str(at)
+    content = "|".join(
+        [
+            prev_hash,
+            str(row["seq"]),
+            at_text[:26],
+            row["actor"],
+            row["channel"],
+            row["branch_code"] or "",
+            row["action"],
+            row["object_type"],
+            row["object_id"],
+            row["detail"],
+        ]
+    )
+    return hashlib.sha256(content.encode()).hexdigest()
+
+
+def is_transient(exc: BaseException) -> bool:
+    """True for conflicts that a retry of the whole command can clear."""
+    if isinstance(exc, IntegrityError):
+        return True  # a unique-key race: the retry's own checks turn it into a clear business error
+    if isinstance(exc, OperationalError | DBAPIError):
+        orig = getattr(exc, "orig", None)
+        state = getattr(orig, "sqlstate", None) or getattr(getattr(orig, "diag", None), "sqlstate", None)
+        if state in TRANSIENT_SQLSTATES:
+            return True
+        text = str(orig).lower()
+        return "database is locked" in text or "database is busy" in text
+    return False
+
+
+class UnitOfWorkFactory:
+    """Runs business commands, each in its own transaction, retrying transient conflicts."""
+
+    def __init__(self, engine: Engine, settings: Any, clock: WallClock | None = None, attempts: int = 6):
+        self.engine = engine
+        self.settings = settings
+        self.clock = clock or SystemClock()
+        self.attempts = attempts
+        self._readonly_engine = engine.execution_options(readonly=True)
+
+    def run(self, fn: Callable[..., T], *args: Any, readonly: bool = False, **kwargs: Any) -> T:
+        """Run `fn(uow, *args, **kwargs)` in one transaction and commit; re-run on a transient conflict."""
+        for attempt in range(1, self.attempts + 1):
+            with Session(self._readonly_engine if readonly else self.engine, expire_on_commit=False) as s:
+                uow = UnitOfWork(session=s, clock=self.clock, settings=self.settings)
+                try:
+                    result = fn(uow, *args, **kwargs)
+                    if not readonly:
+                        uow._flush_outbox_and_audit()
+                    s.commit()
+                    return result
+                except CoreBankError:
+                    s.rollback()
+                    raise
+                except Exception as exc:
+                    s.rollback()
+                    if attempt < self.attempts and is_transient(exc):
+                        log.info("transient conflict, retrying (attempt %d): %s", attempt, exc.__class__.__name__)
+                        time.sleep(random.uniform(0, 0.01 * attempt))
+                        continue
+                    raise
+        raise AssertionError("unreachable")
+
+    def session(self) -> Session:
+        """A plain session for administrative scripts and tests that only read."""
+        return Session(self._readonly_engine)

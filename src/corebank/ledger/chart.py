@@ -1,0 +1,64 @@
+"""The standard chart of accounts a new bank starts with (codes follow the Chinese banking layout).
+
+It is data: `corebank init` loads it into `gl_accounts`, and a bank may add accounts later.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class ChartLine(NamedTuple):
+    code: str
+    name: str
+    name_zh: str
+    gl_class: str
+    has_subledger: bool = False
+
+
+VAULT_CASH = "1001"
+TELLER_CASH = "1002"
+DUE_FROM_CENTRAL_BANK = "1003"
+CLEARING_SUSPENSE = "1011"
+LOANS = "1301"
+INTER_BRANCH = "1901"
+CASH_SHORT = "1931"
+DEMAND_DEPOSITS = "2011"
+TIME_DEPOSITS = "2012"
+CORPORATE_DEPOSITS = "2013"
+INTEREST_PAYABLE = "2231"
+CASH_OVER = "2241"
+PAID_IN_CAPITAL = "4001"
+RETAINED_EARNINGS = "4104"
+INTEREST_INCOME = "6011"
+FEE_INCOME = "6021"
+INTEREST_EXPENSE = "6411"
+OPERATING_EXPENSE = "6601"
+
+STANDARD_CHART: tuple[ChartLine, ...] = (
+    ChartLine(VAULT_CASH, "Vault cash", "库存现金-金库", "asset", True),
+    ChartLine(TELLER_CASH, "Teller tills", "库存现金-尾箱", "asset", True),
+    ChartLine(DUE_FROM_CENTRAL_BANK, "Due from central bank", "存放中央银行款项", "asset"),
+    ChartLine(CLEARING_SUSPENSE, "Clearing suspense", "清算往来", "asset"),
+    ChartLine(LOANS, "Loans and advances", "贷款", "asset", True),
+    ChartLine(INTER_BRANCH, "Inter-branch accounts", "系统内往来", "asset"),
+    ChartLine(CASH_SHORT, "Cash short pending review", "待处理短款", "asset"),
+    ChartLine(DEMAND_DEPOSITS, "Demand deposits", "活期存款", "liability", True),
+    ChartLine(TIME_DEPOSITS, "Time deposits", "定期存款", "liability", True),
+    ChartLine(CORPORATE_DEPOSITS, "Corporate demand deposits", "单位活期存款", "liability", True),
+    ChartLine(INTEREST_PAYABLE, "Interest payable", "应付利息", "liability"),
+    ChartLine(CASH_OVER, "Cash over pending review", "待处理长款", "liability"),
+    ChartLine(PAID_IN_CAPITAL, "Paid-in capital", "实收资本", "equity"),
+    ChartLine(RETAINED_EARNINGS, "Retained earnings", "未分配利润", "equity"),
+    ChartLine(INTEREST_INCOME, "Interest income", "利息收入", "income"),
+    ChartLine(FEE_INCOME, "Fee and commission income", "手续费及佣金收入", "income"),
+    ChartLine(INTEREST_EXPENSE, "Interest expense", "利息支出", "expense"),
+    ChartLine(OPERATING_EXPENSE, "Operating expenses", "业务及管理费", "expense"),
+)
+
+DEBIT_NORMAL = {"asset", "expense"}
+
+
+def normal_sign(gl_class: str) -> int:
+    """+1 when the class grows by debits (assets, expenses), -1 when it grows by credits."""
+    return 1 if gl_class in DEBIT_NORMAL else -1

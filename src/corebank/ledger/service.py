@@ -1,0 +1,573 @@
+"""`post()`: the only way money moves. Plus sub-ledger accounts, reversals, trial balance and GL snapshots.
+
+Posting rules (DESIGN.md "The ledger"):
+- per currency, debits equal credits exactly, or the entry is refused;
+- each sub-ledger account changes by one conditional UPDATE (floor, holds, ceiling and blocks checked in the
+  WHERE clause; zero rows = refused), in ascending account id so concurrent postings never deadlock;
+- GL control accounts are not updated per posting: their balance is the sum of journal lines since the last
+  daily snapshot;
+- a posting that touches several branches gets inter-branch lines (系统内往来) so each branch balances.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections import defaultdict
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Engine, and_, bindparam, case, delete, func, insert, literal, or_, select, union_all, update
+
+from corebank.db.uow import UnitOfWork
+from corebank.kernel.errors import InvalidRequest
+from corebank.kernel.money import Money, exponent
+from corebank.ledger import chart
+from corebank.ledger.errors import (
+    AlreadyReversed,
+    BalanceCeiling,
+    CreditBlocked,
+    DebitBlocked,
+    EntryNotFound,
+    InsufficientFunds,
+    LedgerAccountNotFound,
+    UnbalancedEntry,
+)
+from corebank.ledger.models import Branch, GLAccount, GLDailyBalance, JournalEntry, JournalLine, LedgerAccount
+from corebank.ledger.schemas import (
+    AccountBalance,
+    EntryDraft,
+    Leg,
+    PostedEntry,
+    PostedLine,
+    TrialBalance,
+    TrialBalanceRow,
+)
+
+# ---------------------------------------------------------------- reference data (chart, branches), cached
+
+
+class _Reference:
+    def __init__(self, gl: dict[str, tuple[int, bool, str, str]], branches: dict[str, str | None]):
+        self.gl = gl  # code -> (normal sign, has sub-ledger, class, name)
+        self.branches = branches  # code -> parent code
+
+
+_cache: weakref.WeakKeyDictionary[Engine, _Reference] = weakref.WeakKeyDictionary()
+
+
+def _reference(uow: UnitOfWork, refresh: bool = False) -> _Reference:
+    engine = uow.session.get_bind()
+    assert isinstance(engine, Engine)
+    ref = _cache.get(engine)
+    if ref is None or refresh:
+        gl = {
+            r.code: (r.normal_sign, r.has_subledger, r.gl_class, r.name)
+            for r in uow.session.execute(
+                select(GLAccount.code, GLAccount.normal_sign, GLAccount.has_subledger, GLAccount.gl_class,
+                       GLAccount.name)
+            )
+        }
+        branches = {r.code: r.parent_code for r in uow.session.execute(select(Branch.code, Branch.parent_code))}
+        ref = _Reference(gl, branches)
+        _cache[engine] = ref
+    return ref
+
+
+def _check_refs(uow: UnitOfWork, gl_code: str, branch_code: str) -> tuple[int, bool]:
+    ref = _reference(uow)
+    if gl_code not in ref.gl or branch_code not in ref.branches:
+        ref = _reference(uow, refresh=True)
+    if gl_code not in ref.gl:
+        raise InvalidRequest(f"GL account {gl_code} is not in the chart of accounts")
+    if branch_code not in ref.branches:
+        raise InvalidRequest(f"branch {branch_code} does not exist")
+    sign, sub, _cls, _name = ref.gl[gl_code]
+    return sign, sub
+
+
+def branch_tree(uow: UnitOfWork) -> dict[str, str | None]:
+    """Every branch code with its parent code (cached per engine; refreshed when a branch is added)."""
+    return _reference(uow).branches
+
+
+def forget_reference_data(uow: UnitOfWork) -> None:
+    """Drop the cached chart and branch list (after adding GL accounts or branches)."""
+    _reference(uow, refresh=True)
+
+
+# ---------------------------------------------------------------- set-up: chart and branches
+
+
+def seed_chart(uow: UnitOfWork) -> int:
+    """Load the standard chart of accounts where missing; return how many accounts were added."""
+    have = set(uow.session.execute(select(GLAccount.code)).scalars())
+    rows = [
+        {
+            "code": c.code,
+            "name": c.name,
+            "name_zh": c.name_zh,
+            "gl_class": c.gl_class,
+            "normal_sign": chart.normal_sign(c.gl_class),
+            "has_subledger": c.has_subledger,
+        }
+        for c in chart.STANDARD_CHART
+        if c.code not in have
+    ]
+    if rows:
+        uow.session.execute(insert(GLAccount), rows)
+    return len(rows)
+
+
+def add_branch(uow: UnitOfWork, code: str, name: str, parent_code: str | None, level: str) -> None:
+    """Add a branch to the organisation tree."""
+    if not (code.isdigit() and len(code) == 4):
+        raise InvalidRequest("a branch code is four digits")
+    if uow.session.get(Branch, code) is not None:
+        raise InvalidRequest(f"branch {code} already exists")
+    uow.session.add(Branch(code=code, name=name, parent_code=parent_code, level=level, status="active"))
+    uow.session.flush()
+    forget_reference_data(uow)
+
+
+def list_branches(uow: UnitOfWork) -> list[dict[str, Any]]:
+    """All branches, head office first."""
+    rows = uow.session.execute(select(Branch).order_by(Branch.code)).scalars()
+    return [{"code": b.code, "name": b.name, "parent_code": b.parent_code, "level": b.level} for b in rows]
+
+
+def list_chart(uow: UnitOfWork) -> list[dict[str, Any]]:
+    """The chart of accounts."""
+    rows = uow.session.execute(select(GLAccount).order_by(GLAccount.code)).scalars()
+    return [
+        {"code": g.code, "name": g.name, "name_zh": g.name_zh, "gl_class": g.gl_class,
+         "has_subledger": g.has_subledger}
+        for g in rows
+    ]
+
+
+# ---------------------------------------------------------------- sub-ledger accounts
+
+
+def open_account(
+    uow: UnitOfWork,
+    *,
+    gl_code: str,
+    branch_code: str,
+    currency: str,
+    floor: int = 0,
+    ceiling: int | None = None,
+) -> int:
+    """Open a sub-ledger account under `gl_code` in `branch_code`; return its id. Balance starts at zero."""
+    sign, has_sub = _check_refs(uow, gl_code, branch_code)
+    if not has_sub:
+        raise InvalidRequest(f"GL account {gl_code} keeps no sub-ledger accounts")
+    exponent(currency)
+    return int(
+        uow.session.execute(
+            insert(LedgerAccount)
+            .values(
+                gl_code=gl_code,
+                branch_code=branch_code,
+                currency=currency,
+                balance=0,
+                held=0,
+                floor=floor,
+                ceiling=ceiling,
+                allow_decrease=True,
+                allow_increase=True,
+                normal_sign=sign,
+                opened_on=uow.business_date,
+            )
+            .returning(LedgerAccount.id)
+        ).scalar_one()
+    )
+
+
+def set_movement_rules(
+    uow: UnitOfWork,
+    account_id: int,
+    *,
+    allow_increase: bool | None = None,
+    allow_decrease: bool | None = None,
+    floor: int | None = None,
+    ceiling: int | None | bool = False,
+) -> None:
+    """Change what movements a sub-ledger account accepts (blocks, freezes, overdraft floor, balance cap).
+    Pass `ceiling=None` to remove the cap; leave it False to keep it."""
+    values: dict[str, Any] = {}
+    if allow_increase is not None:
+        values["allow_increase"] = allow_increase
+    if allow_decrease is not None:
+        values["allow_decrease"] = allow_decrease
+    if floor is not None:
+        values["floor"] = floor
+    if ceiling is not False:
+        values["ceiling"] = ceiling
+    if values:
+        done = uow.session.execute(update(LedgerAccount).where(LedgerAccount.id == account_id).values(**values))
+        if done.rowcount != 1:  # type: ignore[attr-defined]
+            raise LedgerAccountNotFound(f"ledger account {account_id} does not exist")
+
+
+def change_held(uow: UnitOfWork, account_id: int, delta: int) -> int:
+    """Add `delta` minor units to the amount held (a hold or partial freeze); return the new held total."""
+    stmt = (
+        update(LedgerAccount)
+        .where(LedgerAccount.id == account_id, LedgerAccount.held + delta >= 0)
+        .values(held=LedgerAccount.held + delta)
+        .returning(LedgerAccount.held)
+    )
+    held = uow.session.execute(stmt).scalar()
+    if held is None:
+        raise InvalidRequest("the hold cannot go below zero")
+    return int(held)
+
+
+def close_account(uow: UnitOfWork, account_id: int) -> None:
+    """Stop all movement on a sub-ledger account whose balance and holds are zero."""
+    done = uow.session.execute(
+        update(LedgerAccount)
+        .where(LedgerAccount.id == account_id, LedgerAccount.balance == 0, LedgerAccount.held == 0)
+        .values(allow_increase=False, allow_decrease=False)
+    )
+    if done.rowcount != 1:  # type: ignore[attr-defined]
+        raise InvalidRequest("only an account with zero balance and no holds can be closed")
+
+
+def balances(uow: UnitOfWork, account_ids: list[int]) -> dict[int, AccountBalance]:
+    """Current balance, holds and rules of sub-ledger accounts."""
+    if not account_ids:
+        return {}
+    rows = uow.session.execute(
+        select(
+            LedgerAccount.id,
+            LedgerAccount.currency,
+            LedgerAccount.balance,
+            LedgerAccount.held,
+            LedgerAccount.floor,
+            LedgerAccount.ceiling,
+            LedgerAccount.allow_increase,
+            LedgerAccount.allow_decrease,
+            LedgerAccount.branch_code,
+            LedgerAccount.gl_code,
+        ).where(LedgerAccount.id.in_(account_ids))
+    )
+    return {r.id: AccountBalance(r.id, r.currency, r.balance, r.held, r.floor, r.ceiling,
+                                 bool(r.allow_increase), bool(r.allow_decrease), r.branch_code, r.gl_code)
+            for r in rows}
+
+
+# ---------------------------------------------------------------- posting
+
+_natural = LedgerAccount.normal_sign * bindparam("amt")
+_MOVE = (
+    update(LedgerAccount)
+    .where(
+        LedgerAccount.id == bindparam("aid"),
+        LedgerAccount.currency == bindparam("cur"),
+        LedgerAccount.gl_code == bindparam("gl"),
+        LedgerAccount.branch_code == bindparam("br"),
+        or_(
+            and_(
+                _natural >= 0,
+                LedgerAccount.allow_increase.is_(True),
+                or_(LedgerAccount.ceiling.is_(None), LedgerAccount.balance + _natural <= LedgerAccount.ceiling),
+            ),
+            and_(
+                _natural < 0,
+                LedgerAccount.allow_decrease.is_(True),
+                LedgerAccount.balance + _natural >= LedgerAccount.floor + LedgerAccount.held,
+            ),
+        ),
+    )
+    .values(balance=LedgerAccount.balance + _natural, last_movement_on=bindparam("bd"))
+    .returning(LedgerAccount.balance, LedgerAccount.normal_sign)
+)
+
+
+def post(uow: UnitOfWork, draft: EntryDraft, *, by: str, channel: str = "counter") -> PostedEntry:
+    """Post a balanced entry and return it. Refuses an unbalanced entry, a non-positive leg, a sub-ledger GL
+    leg without its account, and any movement past an account's floor, holds, ceiling or blocks."""
+    if len(draft.legs) < 2:
+        raise UnbalancedEntry("an entry needs at least two legs")
+    lines: list[dict[str, Any]] = []
+    per_currency: dict[str, int] = defaultdict(int)
+    per_branch: dict[tuple[str, str], int] = defaultdict(int)
+    for leg in draft.legs:
+        _validate_leg(uow, leg)
+        signed = leg.signed_minor()
+        per_currency[leg.amount.currency] += signed
+        per_branch[(leg.branch_code, leg.amount.currency)] += signed
+        lines.append(_line(leg.gl_code, leg.branch_code, leg.account_id, leg.amount.currency, signed, leg.narrative))
+    unbalanced = {c: v for c, v in per_currency.items() if v != 0}
+    if unbalanced:
+        raise UnbalancedEntry(f"debits and credits differ by {unbalanced} (minor units)")
+    # Each branch must balance on its own: the inter-branch account takes up the difference (系统内往来).
+    for (branch, currency), net in sorted(per_branch.items()):
+        if net != 0:
+            lines.append(_line(chart.INTER_BRANCH, branch, None, currency, -net, "inter-branch"))
+    return _write(uow, draft.kind, draft.memo, draft.reference, draft.value_date, None, lines, by, channel)
+
+
+def _validate_leg(uow: UnitOfWork, leg: Leg) -> None:
+    if not isinstance(leg.amount, Money) or not leg.amount.is_positive():
+        raise InvalidRequest("every leg amount must be a positive Money")
+    if leg.amount.rounded() != leg.amount:
+        raise InvalidRequest(f"{leg.amount} is finer than the currency's minor unit; round it before posting")
+    _sign, has_sub = _check_refs(uow, leg.gl_code, leg.branch_code)
+    if has_sub and leg.account_id is None:
+        raise InvalidRequest(f"GL account {leg.gl_code} is posted only through its sub-ledger accounts")
+    if not has_sub and leg.account_id is not None:
+        raise InvalidRequest(f"GL account {leg.gl_code} keeps no sub-ledger accounts")
+
+
+def _line(gl: str, branch: str, account_id: int | None, currency: str, amount: int, narrative: str) -> dict[str, Any]:
+    return {"gl_code": gl, "branch_code": branch, "account_id": account_id, "currency": currency,
+            "amount": amount, "narrative": narrative[:120]}
+
+
+def _write(
+    uow: UnitOfWork,
+    kind: str,
+    memo: str,
+    reference: str | None,
+    value_date: date | None,
+    reverses_id: int | None,
+    lines: list[dict[str, Any]],
+    by: str,
+    channel: str,
+) -> PostedEntry:
+    bd = uow.business_date
+    vd = value_date or bd
+    # Sub-ledger movements first, one conditional statement per account in ascending id order.
+    net: dict[int, dict[str, Any]] = {}
+    for ln in lines:
+        if ln["account_id"] is not None:
+            acc = net.setdefault(ln["account_id"], {"amt": 0, "cur": ln["currency"], "gl": ln["gl_code"],
+                                                    "br": ln["branch_code"]})
+            acc["amt"] += ln["amount"]
+    final: dict[int, tuple[int, int]] = {}
+    for aid in sorted(net):
+        p = net[aid]
+        row = uow.session.execute(_MOVE, {"aid": aid, "bd": bd, **p}).first()
+        if row is None:
+            _explain_refusal(uow, aid, p)
+        final[aid] = (int(row.balance), int(row.normal_sign))  # type: ignore[union-attr]
+    entry_id = int(
+        uow.session.execute(
+            insert(JournalEntry)
+            .values(booking_date=bd, value_date=vd, kind=kind, memo=memo[:200], reference=reference,
+                    reverses_id=reverses_id, created_by=by, channel=channel, created_at=uow.now)
+            .returning(JournalEntry.id)
+        ).scalar_one()
+    )
+    # Running balance per line, walking back from each account's final balance.
+    running = {aid: bal for aid, (bal, _s) in final.items()}
+    after: list[int | None] = [None] * len(lines)
+    for i in range(len(lines) - 1, -1, -1):
+        aid = lines[i]["account_id"]
+        if aid is not None:
+            after[i] = running[aid]
+            running[aid] -= final[aid][1] * lines[i]["amount"]
+    rows = [
+        {**ln, "entry_id": entry_id, "line_no": i + 1, "balance_after": after[i], "booking_date": bd,
+         "value_date": vd}
+        for i, ln in enumerate(lines)
+    ]
+    uow.session.execute(insert(JournalLine), rows)
+    return PostedEntry(
+        id=entry_id, booking_date=bd, value_date=vd, kind=kind, memo=memo, reference=reference,
+        reverses_id=reverses_id, created_by=by,
+        lines=tuple(PostedLine(r["line_no"], r["gl_code"], r["branch_code"], r["account_id"], r["currency"],
+                               r["amount"], r["balance_after"]) for r in rows),
+    )
+
+
+def _explain_refusal(uow: UnitOfWork, account_id: int, p: dict[str, Any]) -> None:
+    acc = balances(uow, [account_id]).get(account_id)
+    if acc is None or acc.currency != p["cur"] or acc.gl_code != p["gl"] or acc.branch_code != p["br"]:
+        raise LedgerAccountNotFound(f"no ledger account {account_id} in {p['cur']} under {p['gl']}/{p['br']}")
+    sign = uow.session.execute(select(LedgerAccount.normal_sign).where(LedgerAccount.id == account_id)).scalar_one()
+    natural = sign * p["amt"]
+    if natural < 0:
+        if not acc.allow_decrease:
+            raise DebitBlocked("the account may not be debited (frozen, debit-blocked or closed)")
+        raise InsufficientFunds(
+            f"available balance {Money.from_minor(acc.available, acc.currency)} is less than "
+            f"{Money.from_minor(-natural, acc.currency)}"
+        )
+    if not acc.allow_increase:
+        raise CreditBlocked("the account may not be credited (credit-blocked or closed)")
+    raise BalanceCeiling("the account's balance limit would be exceeded")
+
+
+# ---------------------------------------------------------------- reading entries, reversing
+
+
+def get_entry(uow: UnitOfWork, entry_id: int) -> PostedEntry:
+    """A posted entry with its lines."""
+    e = uow.session.get(JournalEntry, entry_id)
+    if e is None:
+        raise EntryNotFound(f"journal entry {entry_id} does not exist")
+    lines = uow.session.execute(
+        select(JournalLine).where(JournalLine.entry_id == entry_id).order_by(JournalLine.line_no)
+    ).scalars()
+    return PostedEntry(
+        id=e.id, booking_date=e.booking_date, value_date=e.value_date, kind=e.kind, memo=e.memo,
+        reference=e.reference, reverses_id=e.reverses_id, created_by=e.created_by,
+        lines=tuple(PostedLine(ln.line_no, ln.gl_code, ln.branch_code, ln.account_id, ln.currency, ln.amount,
+                               ln.balance_after) for ln in lines),
+    )
+
+
+def reversal_of(uow: UnitOfWork, entry_id: int) -> int | None:
+    """The id of the entry that reversed `entry_id`, if any."""
+    return uow.session.execute(select(JournalEntry.id).where(JournalEntry.reverses_id == entry_id)).scalar()
+
+
+def reverse(uow: UnitOfWork, entry_id: int, *, memo: str, by: str, channel: str = "counter") -> PostedEntry:
+    """Post the mirror image of an entry (冲正), linked to it. An entry is reversed at most once, and a
+    reversal is not itself reversed; the mirror obeys the same floors and blocks as any posting."""
+    original = get_entry(uow, entry_id)
+    if original.reverses_id is not None:
+        raise InvalidRequest("a reversal cannot itself be reversed; post a new entry instead")
+    if reversal_of(uow, entry_id) is not None:
+        raise AlreadyReversed(f"journal entry {entry_id} is already reversed")
+    lines = [_line(ln.gl_code, ln.branch_code, ln.account_id, ln.currency, -ln.amount, "reversal")
+             for ln in original.lines]
+    return _write(uow, "reversal", memo or f"reversal of entry {entry_id}", original.reference,
+                  original.value_date, entry_id, lines, by, channel)
+
+
+def account_lines(
+    uow: UnitOfWork,
+    account_id: int,
+    *,
+    before_id: int | None = None,
+    limit: int = 50,
+    from_date: date | None = None,
+    to_date: date | None = None,
+    ascending: bool = False,
+    after_id: int | None = None,
+) -> list[dict[str, Any]]:
+    """A sub-ledger account's lines with running balance, newest first by default (cursor = line id)."""
+    q = (
+        select(
+            JournalLine.id, JournalLine.entry_id, JournalLine.amount, JournalLine.balance_after,
+            JournalLine.booking_date, JournalLine.value_date, JournalLine.currency, JournalLine.narrative,
+            JournalEntry.kind, JournalEntry.memo, JournalEntry.reference, JournalEntry.reverses_id,
+            JournalEntry.channel, JournalEntry.created_at, LedgerAccount.normal_sign,
+        )
+        .join(JournalEntry, JournalEntry.id == JournalLine.entry_id)
+        .join(LedgerAccount, LedgerAccount.id == JournalLine.account_id)
+        .where(JournalLine.account_id == account_id)
+    )
+    if before_id is not None:
+        q = q.where(JournalLine.id < before_id)
+    if after_id is not None:
+        q = q.where(JournalLine.id > after_id)
+    if from_date is not None:
+        q = q.where(JournalLine.booking_date >= from_date)
+    if to_date is not None:
+        q = q.where(JournalLine.booking_date <= to_date)
+    q = q.order_by(JournalLine.id.asc() if ascending else JournalLine.id.desc()).limit(limit)
+    out = []
+    for r in uow.session.execute(q):
+        natural = r.normal_sign * r.amount
+        out.append({
+            "line_id": r.id, "entry_id": r.entry_id, "booking_date": r.booking_date, "value_date": r.value_date,
+            "currency": r.currency, "amount": natural, "balance_after": r.balance_after, "kind": r.kind,
+            "memo": r.memo, "reference": r.reference, "reverses_id": r.reverses_id, "channel": r.channel,
+            "created_at": r.created_at,
+        })
+    return out
+
+
+# ---------------------------------------------------------------- GL balances, trial balance, snapshots
+
+
+def gl_balances(uow: UnitOfWork, as_of: date, branch_code: str | None = None) -> list[tuple[str, str, str, int]]:
+    """(gl_code, branch_code, currency, signed balance) at the end of `as_of`: the last daily snapshot on or
+    before it, plus the journal lines booked after that snapshot up to `as_of`."""
+    snap_date = uow.session.execute(
+        select(func.max(GLDailyBalance.business_date)).where(GLDailyBalance.business_date <= as_of)
+    ).scalar()
+    snap = select(GLDailyBalance.gl_code, GLDailyBalance.branch_code, GLDailyBalance.currency,
+                  GLDailyBalance.balance.label("amount")).where(GLDailyBalance.business_date == snap_date)
+    moves = select(JournalLine.gl_code, JournalLine.branch_code, JournalLine.currency,
+                   JournalLine.amount.label("amount")).where(JournalLine.booking_date <= as_of)
+    if snap_date is not None:
+        moves = moves.where(JournalLine.booking_date > snap_date)
+    if branch_code is not None:
+        snap = snap.where(GLDailyBalance.branch_code == branch_code)
+        moves = moves.where(JournalLine.branch_code == branch_code)
+    both = union_all(snap, moves).subquery() if snap_date is not None else moves.subquery()
+    q = (
+        select(both.c.gl_code, both.c.branch_code, both.c.currency, func.sum(both.c.amount))
+        .group_by(both.c.gl_code, both.c.branch_code, both.c.currency)
+        .order_by(both.c.gl_code, both.c.branch_code, both.c.currency)
+    )
+    return [(r[0], r[1], r[2], int(r[3])) for r in uow.session.execute(q)]
+
+
+def trial_balance(uow: UnitOfWork, as_of: date | None = None, branch_code: str | None = None) -> TrialBalance:
+    """Debit and credit balances per GL account and currency, for one branch or the whole bank."""
+    day = as_of or uow.business_date
+    ref = _reference(uow)
+    totals: dict[tuple[str, str], int] = defaultdict(int)
+    for gl, _br, cur, bal in gl_balances(uow, day, branch_code):
+        totals[(gl, cur)] += bal
+    rows = []
+    for (gl, cur), bal in sorted(totals.items()):
+        if bal == 0 and gl == chart.INTER_BRANCH and branch_code is None:
+            continue
+        _s, _sub, cls, name = ref.gl.get(gl, (1, False, "?", gl))
+        rows.append(TrialBalanceRow(gl, name, cls, cur, bal if bal > 0 else 0, -bal if bal < 0 else 0))
+    return TrialBalance(as_of=day, branch_code=branch_code, rows=tuple(rows))
+
+
+def subledger_totals(uow: UnitOfWork) -> list[tuple[str, str, str, int]]:
+    """(gl_code, branch, currency, signed total) of all sub-ledger balances, to hold against their control GL."""
+    q = select(
+        LedgerAccount.gl_code, LedgerAccount.branch_code, LedgerAccount.currency,
+        func.sum(LedgerAccount.balance * LedgerAccount.normal_sign),
+    ).group_by(LedgerAccount.gl_code, LedgerAccount.branch_code, LedgerAccount.currency)
+    return [(r[0], r[1], r[2], int(r[3])) for r in uow.session.execute(q)]
+
+
+def snapshot_gl_balances(uow: UnitOfWork, business_date: date) -> int:
+    """Write the GL closing balances for `business_date` (end of day calls this), set-based in one statement:
+    the previous snapshot plus the day's lines, per GL account, branch and currency. Re-running replaces it."""
+    uow.session.execute(delete(GLDailyBalance).where(GLDailyBalance.business_date == business_date))
+    prev = uow.session.execute(
+        select(func.max(GLDailyBalance.business_date)).where(GLDailyBalance.business_date < business_date)
+    ).scalar()
+    zero = literal(0)
+    debit = case((JournalLine.amount > 0, JournalLine.amount), else_=0)
+    credit = case((JournalLine.amount < 0, -JournalLine.amount), else_=0)
+    day_lines = select(
+        JournalLine.gl_code.label("gl"), JournalLine.branch_code.label("br"), JournalLine.currency.label("cur"),
+        func.sum(debit).label("dr"), func.sum(credit).label("cr"), func.sum(JournalLine.amount).label("bal"),
+    ).where(JournalLine.booking_date <= business_date)
+    if prev is not None:
+        day_lines = day_lines.where(JournalLine.booking_date > prev)
+    day_lines = day_lines.group_by(JournalLine.gl_code, JournalLine.branch_code, JournalLine.currency)
+    parts = [day_lines]
+    if prev is not None:
+        parts.append(
+            select(GLDailyBalance.gl_code.label("gl"), GLDailyBalance.branch_code.label("br"),
+                   GLDailyBalance.currency.label("cur"), zero.label("dr"), zero.label("cr"),
+                   GLDailyBalance.balance.label("bal")).where(GLDailyBalance.business_date == prev)
+        )
+    u = union_all(*parts).subquery()
+    src = select(
+        literal(business_date).label("business_date"), u.c.gl, u.c.br, u.c.cur,
+        func.sum(u.c.dr).label("day_debit"), func.sum(u.c.cr).label("day_credit"),
+        func.sum(u.c.bal).label("balance"),
+    ).group_by(u.c.gl, u.c.br, u.c.cur)
+    result = uow.session.execute(
+        insert(GLDailyBalance).from_select(
+            ["business_date", "gl_code", "branch_code", "currency", "day_debit", "day_credit", "balance"], src
+        )
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -1,0 +1,30 @@
+"""Pending actions waiting for a second person (maker-checker)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from corebank.db.base import Base, BigId
+
+
+class Approval(Base):
+    """An action made by one user that another user with `permission` must approve before it runs."""
+
+    __tablename__ = "approvals"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(48), index=True)
+    status: Mapped[str] = mapped_column(String(16), index=True)  # pending | executed | rejected | failed
+    permission: Mapped[str] = mapped_column(String(48))
+    branch_code: Mapped[str] = mapped_column(ForeignKey("branches.code"), index=True)
+    summary: Mapped[str] = mapped_column(String(200))
+    payload: Mapped[dict] = mapped_column(JSON)
+    result: Mapped[dict | None] = mapped_column(JSON)
+    maker: Mapped[str] = mapped_column(String(64))
+    checker: Mapped[str | None] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    business_date: Mapped[date]
+    created_at: Mapped[datetime]
+    decided_at: Mapped[datetime | None]

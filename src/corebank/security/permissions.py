@@ -1,0 +1,57 @@
+"""Roles and the permissions they grant. Every route and service names the permission it needs."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class P(StrEnum):
+    """Permissions. Names are `area.action`."""
+
+    CUSTOMER_READ = "customer.read"
+    CUSTOMER_WRITE = "customer.write"
+    ACCOUNT_READ = "account.read"
+    ACCOUNT_OPEN = "account.open"
+    ACCOUNT_CLOSE = "account.close"
+    ACCOUNT_FREEZE = "account.freeze"
+    ACCOUNT_HOLD = "account.hold"
+    CASH_OPERATE = "cash.operate"  # till, cash deposit and withdrawal
+    TRANSFER_CREATE = "transfer.create"
+    REVERSAL_REQUEST = "reversal.request"
+    APPROVAL_DECIDE = "approval.decide"
+    APPROVAL_READ = "approval.read"
+    LEDGER_READ = "ledger.read"
+    PRODUCT_READ = "product.read"
+    USER_ADMIN = "user.admin"
+    AUDIT_READ = "audit.read"
+    ALL_BRANCHES = "scope.all_branches"
+
+
+TELLER = {
+    P.CUSTOMER_READ, P.CUSTOMER_WRITE, P.ACCOUNT_READ, P.ACCOUNT_OPEN, P.ACCOUNT_CLOSE, P.ACCOUNT_HOLD,
+    P.CASH_OPERATE, P.TRANSFER_CREATE, P.REVERSAL_REQUEST, P.PRODUCT_READ, P.APPROVAL_READ,
+}
+SUPERVISOR = TELLER | {P.APPROVAL_DECIDE, P.ACCOUNT_FREEZE, P.LEDGER_READ}
+
+ROLE_PERMISSIONS: dict[str, frozenset[P]] = {
+    "admin": frozenset(P),
+    "teller": frozenset(TELLER),
+    # A supervisor can also work the counter as a teller does.
+    "supervisor": frozenset(SUPERVISOR),
+    "branch_manager": frozenset(SUPERVISOR),
+    "accountant": frozenset({P.LEDGER_READ, P.ACCOUNT_READ, P.CUSTOMER_READ, P.PRODUCT_READ, P.ALL_BRANCHES}),
+    "credit_officer": frozenset({P.CUSTOMER_READ, P.ACCOUNT_READ, P.PRODUCT_READ}),
+    "risk_officer": frozenset({P.CUSTOMER_READ, P.ACCOUNT_READ, P.ACCOUNT_FREEZE, P.PRODUCT_READ, P.LEDGER_READ,
+                               P.AUDIT_READ, P.ALL_BRANCHES, P.APPROVAL_READ}),
+    "auditor": frozenset({P.CUSTOMER_READ, P.ACCOUNT_READ, P.LEDGER_READ, P.PRODUCT_READ, P.AUDIT_READ,
+                          P.APPROVAL_READ, P.ALL_BRANCHES}),
+}
+ROLES = tuple(ROLE_PERMISSIONS)
+
+
+def permissions_for(roles: list[str] | tuple[str, ...]) -> frozenset[P]:
+    """The union of the permissions the roles grant."""
+    out: set[P] = set()
+    for r in roles:
+        out |= ROLE_PERMISSIONS.get(r, frozenset())
+    return frozenset(out)

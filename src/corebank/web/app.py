@@ -1,0 +1,55 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy import select
+
+import corebank
+from corebank.bootstrap import Bank
+from corebank.db.models import BankState
+from corebank.db.uow import UnitOfWork
+from corebank.web import errors
+from corebank.web.metrics import Metrics, MetricsMiddleware
+from corebank.web.routes import accounts, auth, customers, ledger, operations, payments, tellers
+
+DESCRIPTION = """CoreBank REST API. Amounts are decimal strings (`"100.00"`) with a currency; errors are
+problem+json with a stable `code`; money-moving POSTs need an `Idempotency-Key` header. Log in with
+`POST /api/v1/auth/token` (form fields `username`, `password`) and send `Authorization: Bearer <token>`."""
+
+
+def create_app(bank: Bank) -> FastAPI:
+    """Build the HTTP application over a bank."""
+    app = FastAPI(title="CoreBank", version=corebank.__version__, description=DESCRIPTION)
+    app.state.bank = bank
+    metrics = Metrics()
+    errors.install(app)
+    for r in (auth, customers, accounts, tellers, payments, operations, ledger):
+        app.include_router(r.router)
+
+    @app.get("/health", tags=["operations"], summary="Liveness and database reachability")
+    def health() -> Any:
+        def probe(uow: UnitOfWork) -> Any:
+            return uow.session.execute(select(BankState.business_date)).scalar()
+
+        try:
+            bd = bank.run(probe, readonly=True)
+        except Exception as exc:  # the point of a health check is to report, not raise
+            return JSONResponse({"status": "down", "detail": exc.__class__.__name__}, status_code=503)
+        return {"status": "ok", "business_date": bd, "version": corebank.__version__}
+
+    @app.get("/metrics", tags=["operations"], summary="Prometheus metrics", response_class=Response)
+    def metrics_endpoint() -> Response:
+        body, ctype = metrics.render()
+        return Response(body, media_type=ctype)
+
+    @app.get("/noop", include_in_schema=False)
+    def noop() -> dict[str, str]:
+        """A no-op endpoint: the baseline for the HTTP benchmark."""
+        return {"ok": "yes"}
+
+    app.add_middleware(MetricsMiddleware, metrics=metrics)
+    return app
