@@ -46,9 +46,14 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 @pytest.fixture(scope="session")
 def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     var = tmp_path_factory.mktemp("var")
-    return Settings(database_url=database_url, var_dir=Path(var), environment="test",
-                    jwt_secret=secrets.token_hex(32), data_keys=json.dumps({"t1": secrets.token_hex(32)}),
-                    hash_key=secrets.token_hex(32))
+    return Settings(
+        database_url=database_url,
+        var_dir=Path(var),
+        environment="test",
+        jwt_secret=secrets.token_hex(32),
+        data_keys=json.dumps({"t1": secrets.token_hex(32)}),
+        hash_key=secrets.token_hex(32),
+    )
 
 
 @pytest.fixture(scope="session")
@@ -70,9 +75,18 @@ def _add_branch(uow, code: str, name: str) -> None:  # type: ignore[no-untyped-d
     from corebank.ledger import EntryDraft, Leg, chart
 
     cash = Money.of("1000000.00", "CNY")
-    ledger.post(uow, EntryDraft("vault_transfer", (Leg.debit(chart.VAULT_CASH, code, cash, vault),
-                                                   Leg.credit(chart.VAULT_CASH, "0001", cash, head_vault))),
-                by="system", channel="system")
+    ledger.post(
+        uow,
+        EntryDraft(
+            "vault_transfer",
+            (
+                Leg.debit(chart.VAULT_CASH, code, cash, vault),
+                Leg.credit(chart.VAULT_CASH, "0001", cash, head_vault),
+            ),
+        ),
+        by="system",
+        channel="system",
+    )
 
 
 @pytest.fixture(scope="session")
@@ -81,16 +95,26 @@ def staff(bank: bootstrap.Bank) -> Staff:
     bank.run(_add_branch, "0002", "East branch")
     bank._tree_at = 0
     people = {
-        "teller": ("teller", "0001"), "teller2": ("teller", "0001"), "supervisor": ("supervisor", "0001"),
-        "manager": ("branch_manager", "0001"), "accountant": ("accountant", "0001"),
-        "credit": ("credit_officer", "0001"), "risk": ("risk_officer", "0001"), "auditor": ("auditor", "0001"),
-        "east_teller": ("teller", "0002"), "east_supervisor": ("supervisor", "0002"), "admin2": ("admin", "0001"),
+        "teller": ("teller", "0001"),
+        "teller2": ("teller", "0001"),
+        "supervisor": ("supervisor", "0001"),
+        "manager": ("branch_manager", "0001"),
+        "accountant": ("accountant", "0001"),
+        "credit": ("credit_officer", "0001"),
+        "risk": ("risk_officer", "0001"),
+        "auditor": ("auditor", "0001"),
+        "east_teller": ("teller", "0002"),
+        "east_supervisor": ("supervisor", "0002"),
+        "admin2": ("admin", "0001"),
     }
     tree = bank.branch_tree()
     members: dict[str, StaffMember] = {}
     for name, (role, branch) in people.items():
-        created = bank.run(security.create_user, SYSTEM,
-                           UserCreate(username=name, roles=[role], branch_code=branch, password=PASSWORD))
+        created = bank.run(
+            security.create_user,
+            SYSTEM,
+            UserCreate(username=name, roles=[role], branch_code=branch, password=PASSWORD),
+        )
         actor: Actor = make_actor(name, created.user.id, (role,), branch, tree)
         members[name] = StaffMember(name, PASSWORD, actor)
     for name in ("teller", "teller2", "supervisor", "east_teller"):
@@ -111,7 +135,9 @@ def auth(app_client: TestClient, staff: Staff):  # type: ignore[no-untyped-def]
 
     def headers(name: str) -> dict[str, str]:
         if name not in cache:
-            r = app_client.post("/api/v1/auth/token", data={"username": name, "password": staff[name].password})
+            r = app_client.post(
+                "/api/v1/auth/token", data={"username": name, "password": staff[name].password}
+            )
             assert r.status_code == 200, r.text
             cache[name] = {"Authorization": f"Bearer {r.json()['access_token']}"}
         return cache[name]

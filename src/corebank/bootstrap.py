@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -38,7 +39,7 @@ class Bank:
     _tree: dict[str, str | None] = field(default_factory=dict)
     _tree_at: float = 0.0
 
-    def run(self, fn: Any, *args: Any, readonly: bool = False, **kwargs: Any) -> Any:
+    def run(self, fn: Callable[..., T], *args: Any, readonly: bool = False, **kwargs: Any) -> T:
         """Run one business command `fn(uow, *args)` in its own transaction."""
         return self.uow.run(fn, *args, readonly=readonly, **kwargs)
 
@@ -100,23 +101,42 @@ def _initialize(uow: UnitOfWork, business_date: date) -> InitResult:
     if uow.session.execute(select(BankState.id)).first():
         return InitResult(False, None, None)
     s = uow.settings
-    uow.session.add(BankState(id=1, bank_code=s.bank_code, bank_name=s.bank_name, business_date=business_date,
-                              base_currency=s.base_currency, initialized_at=uow.now))
+    uow.session.add(
+        BankState(
+            id=1,
+            bank_code=s.bank_code,
+            bank_name=s.bank_name,
+            business_date=business_date,
+            base_currency=s.base_currency,
+            initialized_at=uow.now,
+        )
+    )
     uow.session.add(AuditHead(id=1, seq=0, hash=GENESIS))
     uow.session.flush()
     ledger.seed_chart(uow)
     ledger.add_branch(uow, s.head_office_code, "Head office", None, "head_office")
     products.seed_standard_products(uow)
-    vault = tellers.open_vault(uow, s.head_office_code, s.base_currency)
+    tellers.open_vault(uow, s.head_office_code, s.base_currency)
     vault_acc = tellers.vault_account(uow, s.head_office_code, s.base_currency)
     cash, cb = Money.of(OPENING_VAULT_CASH, s.base_currency), Money.of(OPENING_CENTRAL_BANK, s.base_currency)
     ho = s.head_office_code
-    ledger.post(uow, EntryDraft("opening_capital", (
-        Leg.debit(chart.VAULT_CASH, ho, cash, vault_acc),
-        Leg.debit(chart.DUE_FROM_CENTRAL_BANK, ho, cb),
-        Leg.credit(chart.PAID_IN_CAPITAL, ho, cash + cb)), memo="paid-in capital"), by="system", channel="system")
-    created = security.create_user(uow, SYSTEM, UserCreate(username="admin", roles=["admin"], branch_code=ho,
-                                                           full_name="Administrator"))
+    ledger.post(
+        uow,
+        EntryDraft(
+            "opening_capital",
+            (
+                Leg.debit(chart.VAULT_CASH, ho, cash, vault_acc),
+                Leg.debit(chart.DUE_FROM_CENTRAL_BANK, ho, cb),
+                Leg.credit(chart.PAID_IN_CAPITAL, ho, cash + cb),
+            ),
+            memo="paid-in capital",
+        ),
+        by="system",
+        channel="system",
+    )
+    created = security.create_user(
+        uow, SYSTEM, UserCreate(username="admin", roles=["admin"], branch_code=ho, full_name="Administrator")
+    )
     uow.audit(SYSTEM, "bank.init", "bank", s.bank_code, business_date=str(business_date))
     return InitResult(True, created.generated_password, business_date)
 

@@ -13,7 +13,28 @@ from corebank.tellers.models import Till, Vault
 
 metadata = Base.metadata
 
-__all__ = ["AccountHold", "Approval", "AuditHead", "AuditRecord", "BankState", "Branch", "Customer",
-           "CustomerChange", "DepositAccount", "GLAccount", "GLDailyBalance", "IdempotencyRecord", "JournalEntry",
-           "JournalLine", "LedgerAccount", "NumberSequence", "OutboxEvent", "Product", "StaffRole", "StaffUser",
-           "Till", "Vault", "metadata"]
+__all__ = [
+    "AccountHold",
+    "Approval",
+    "AuditHead",
+    "AuditRecord",
+    "BankState",
+    "Branch",
+    "Customer",
+    "CustomerChange",
+    "DepositAccount",
+    "GLAccount",
+    "GLDailyBalance",
+    "IdempotencyRecord",
+    "JournalEntry",
+    "JournalLine",
+    "LedgerAccount",
+    "NumberSequence",
+    "OutboxEvent",
+    "Product",
+    "StaffRole",
+    "StaffUser",
+    "Till",
+    "Vault",
+    "metadata",
+]

@@ -46,26 +46,52 @@ def phone(n: int) -> str:
 def new_customer(bank: Bank, actor: Actor, **overrides: Any) -> customers.CustomerRead:
     """An active individual customer with a valid resident ID."""
     n = 100000 + next(_seq)
-    cmd = dict(type="individual", name=f"Test Customer {n}", id_type="resident_id", id_number=resident_id(n),
-               phone=phone(n), address="1 Bank Street", occupation="engineer")
+    cmd = dict(
+        type="individual",
+        name=f"Test Customer {n}",
+        id_type="resident_id",
+        id_number=resident_id(n),
+        phone=phone(n),
+        address="1 Bank Street",
+        occupation="engineer",
+    )
     cmd.update(overrides)
     return bank.run(customers.open_customer, actor, customers.CustomerCreate(**cmd))  # type: ignore[no-any-return]
 
 
-def new_account(bank: Bank, actor: Actor, customer_number: str | None = None, *, account_class: int = 1,
-                product_code: str = "DEMAND_CNY", linked: str | None = None) -> accounts.AccountRead:
+def new_account(
+    bank: Bank,
+    actor: Actor,
+    customer_number: str | None = None,
+    *,
+    account_class: int = 1,
+    product_code: str = "DEMAND_CNY",
+    linked: str | None = None,
+) -> accounts.AccountRead:
     """An open account (a new customer's Type I demand account unless told otherwise)."""
     if customer_number is None:
         customer_number = new_customer(bank, actor).number
-    return bank.run(accounts.open_account, actor,  # type: ignore[no-any-return]
-                    accounts.AccountOpen(customer_number=customer_number, product_code=product_code,
-                                         account_class=account_class, linked_account=linked))
+    return bank.run(
+        accounts.open_account,
+        actor,  # type: ignore[no-any-return]
+        accounts.AccountOpen(
+            customer_number=customer_number,
+            product_code=product_code,
+            account_class=account_class,
+            linked_account=linked,
+        ),
+    )
 
 
 def deposit(bank: Bank, teller: Actor, number: str, amount: str) -> accounts.CashReceipt:
     """Cash paid in at the counter by `teller` (who must have an open till)."""
-    return bank.run(accounts.cash_deposit, teller, number,  # type: ignore[no-any-return]
-                    accounts.CashOperation(amount=amount, currency="CNY"), f"dep-{next(_seq)}")
+    return bank.run(
+        accounts.cash_deposit,
+        teller,
+        number,  # type: ignore[no-any-return]
+        accounts.CashOperation(amount=amount, currency="CNY"),
+        f"dep-{next(_seq)}",
+    )
 
 
 def funded_account(bank: Bank, teller: Actor, amount: str = "1000.00") -> accounts.AccountRead:
@@ -83,9 +109,17 @@ def ledger_state(bank: Bank) -> dict[str, Any]:
         return {
             "entries": s.execute(select(func.count()).select_from(JournalEntry)).scalar(),
             "lines": s.execute(select(func.count()).select_from(JournalLine)).scalar(),
-            "balances": tuple(s.execute(select(LedgerAccount.id, LedgerAccount.balance, LedgerAccount.held,
-                                               LedgerAccount.allow_increase, LedgerAccount.allow_decrease)
-                                        .order_by(LedgerAccount.id)).all()),
+            "balances": tuple(
+                s.execute(
+                    select(
+                        LedgerAccount.id,
+                        LedgerAccount.balance,
+                        LedgerAccount.held,
+                        LedgerAccount.allow_increase,
+                        LedgerAccount.allow_decrease,
+                    ).order_by(LedgerAccount.id)
+                ).all()
+            ),
             "idempotency": s.execute(select(func.count()).select_from(IdempotencyRecord)).scalar(),
             "audit": s.execute(select(func.count()).select_from(AuditRecord)).scalar(),
         }

@@ -9,7 +9,13 @@ from typing import Any
 from corebank import ledger, operations, tellers
 from corebank.accounts import service
 from corebank.accounts.errors import AccountNotEmpty, SameAccount
-from corebank.accounts.schemas import AccountClosedRead, CashOperation, CashReceipt, CloseRequest, PendingApproval
+from corebank.accounts.schemas import (
+    AccountClosedRead,
+    CashOperation,
+    CashReceipt,
+    CloseRequest,
+    PendingApproval,
+)
 from corebank.db import idempotency
 from corebank.db.uow import UnitOfWork
 from corebank.kernel.errors import CurrencyMismatch, InvalidRequest
@@ -22,16 +28,25 @@ WITHDRAWAL_KIND = "cash.withdrawal"
 CLOSE_KIND = "account.close"
 
 
-def _receipt(uow: UnitOfWork, acc: service.PostingAccount, entry: ledger.PostedEntry, amount: Money) -> CashReceipt:
+def _receipt(
+    uow: UnitOfWork, acc: service.PostingAccount, entry: ledger.PostedEntry, amount: Money
+) -> CashReceipt:
     bal = ledger.balances(uow, [acc.id])[acc.id]
-    return CashReceipt(entry_id=entry.id, voucher=entry.reference or "", account=acc.number, amount=amount.text(),
-                       currency=acc.currency, balance=minor_to_text(bal.balance, acc.currency),
-                       available_balance=minor_to_text(bal.available, acc.currency),
-                       booking_date=entry.booking_date)
+    return CashReceipt(
+        entry_id=entry.id,
+        voucher=entry.reference or "",
+        account=acc.number,
+        amount=amount.text(),
+        currency=acc.currency,
+        balance=minor_to_text(bal.balance, acc.currency),
+        available_balance=minor_to_text(bal.available, acc.currency),
+        booking_date=entry.booking_date,
+    )
 
 
-def cash_deposit(uow: UnitOfWork, actor: Actor, number: str, cmd: CashOperation,
-                 idempotency_key: str | None) -> CashReceipt:
+def cash_deposit(
+    uow: UnitOfWork, actor: Actor, number: str, cmd: CashOperation, idempotency_key: str | None
+) -> CashReceipt:
     """Cash paid in at the counter: Dr the teller's till, Cr the customer's account (存款). Any branch's account
     may be credited (通存); a cross-branch deposit books inter-branch lines."""
     actor.require(P.CASH_OPERATE)
@@ -44,40 +59,90 @@ def cash_deposit(uow: UnitOfWork, actor: Actor, number: str, cmd: CashOperation,
         amount = positive_amount(cmd.amount, acc.currency)
         till = tellers.current_till(uow, actor.username, acc.currency)
         voucher = tellers.voucher_number(uow, till.branch_code)
-        entry = ledger.post(uow, EntryDraft(
-            "cash_deposit",
-            (Leg.debit(chart.TELLER_CASH, till.branch_code, amount, till.ledger_account_id),
-             Leg.credit(acc.gl_code, acc.branch_code, amount, acc.id, cmd.memo)),
-            memo=cmd.memo or "cash deposit", reference=voucher), by=actor.username)
-        uow.audit(actor, "cash.deposit", "account", number, amount=amount.text(), entry=entry.id, voucher=voucher)
-        uow.publish(Event("CashDeposited", "account", number, {"amount": amount.to_minor(), "currency": acc.currency,
-                                                               "customer_id": acc.customer_id, "entry": entry.id}))
+        entry = ledger.post(
+            uow,
+            EntryDraft(
+                "cash_deposit",
+                (
+                    Leg.debit(chart.TELLER_CASH, till.branch_code, amount, till.ledger_account_id),
+                    Leg.credit(acc.gl_code, acc.branch_code, amount, acc.id, cmd.memo),
+                ),
+                memo=cmd.memo or "cash deposit",
+                reference=voucher,
+            ),
+            by=actor.username,
+        )
+        uow.audit(
+            actor, "cash.deposit", "account", number, amount=amount.text(), entry=entry.id, voucher=voucher
+        )
+        uow.publish(
+            Event(
+                "CashDeposited",
+                "account",
+                number,
+                {
+                    "amount": amount.to_minor(),
+                    "currency": acc.currency,
+                    "customer_id": acc.customer_id,
+                    "entry": entry.id,
+                },
+            )
+        )
         return _receipt(uow, acc, entry, amount).model_dump(mode="json")
 
     body = {"account": number, **cmd.model_dump()}
     return CashReceipt(**idempotency.once(uow, f"cash.deposit:{actor.username}", idempotency_key, body, work))
 
 
-def _withdraw(uow: UnitOfWork, teller: str, actor: Actor, acc: service.PostingAccount, amount: Money,
-              memo: str) -> ledger.PostedEntry:
+def _withdraw(
+    uow: UnitOfWork, teller: str, actor: Actor, acc: service.PostingAccount, amount: Money, memo: str
+) -> ledger.PostedEntry:
     service.check_can_debit(acc)
     service.consume_class_limit(uow, acc, amount, None)
     till = tellers.current_till(uow, teller, acc.currency)
     voucher = tellers.voucher_number(uow, till.branch_code)
-    entry = ledger.post(uow, EntryDraft(
-        "cash_withdrawal",
-        (Leg.debit(acc.gl_code, acc.branch_code, amount, acc.id, memo),
-         Leg.credit(chart.TELLER_CASH, till.branch_code, amount, till.ledger_account_id)),
-        memo=memo or "cash withdrawal", reference=voucher), by=teller)
-    uow.audit(actor, "cash.withdrawal", "account", acc.number, amount=amount.text(), entry=entry.id,
-              voucher=voucher, teller=teller)
-    uow.publish(Event("CashWithdrawn", "account", acc.number, {"amount": amount.to_minor(), "currency": acc.currency,
-                                                               "customer_id": acc.customer_id, "entry": entry.id}))
+    entry = ledger.post(
+        uow,
+        EntryDraft(
+            "cash_withdrawal",
+            (
+                Leg.debit(acc.gl_code, acc.branch_code, amount, acc.id, memo),
+                Leg.credit(chart.TELLER_CASH, till.branch_code, amount, till.ledger_account_id),
+            ),
+            memo=memo or "cash withdrawal",
+            reference=voucher,
+        ),
+        by=teller,
+    )
+    uow.audit(
+        actor,
+        "cash.withdrawal",
+        "account",
+        acc.number,
+        amount=amount.text(),
+        entry=entry.id,
+        voucher=voucher,
+        teller=teller,
+    )
+    uow.publish(
+        Event(
+            "CashWithdrawn",
+            "account",
+            acc.number,
+            {
+                "amount": amount.to_minor(),
+                "currency": acc.currency,
+                "customer_id": acc.customer_id,
+                "entry": entry.id,
+            },
+        )
+    )
     return entry
 
 
-def cash_withdrawal(uow: UnitOfWork, actor: Actor, number: str, cmd: CashOperation,
-                    idempotency_key: str | None) -> CashReceipt | PendingApproval:
+def cash_withdrawal(
+    uow: UnitOfWork, actor: Actor, number: str, cmd: CashOperation, idempotency_key: str | None
+) -> CashReceipt | PendingApproval:
     """Cash paid out at the counter (取款). At or above the authorization threshold it waits for a supervisor
     (授权) and the answer is a pending approval; the supervisor's approval pays it from the maker's till."""
     actor.require(P.CASH_OPERATE)
@@ -92,9 +157,17 @@ def cash_withdrawal(uow: UnitOfWork, actor: Actor, number: str, cmd: CashOperati
         tellers.current_till(uow, actor.username, acc.currency)
         if amount.amount >= Decimal(uow.settings.withdrawal_approval_threshold):
             pending = operations.request_approval(
-                uow, actor, kind=WITHDRAWAL_KIND, branch_code=acc.branch_code,
+                uow,
+                actor,
+                kind=WITHDRAWAL_KIND,
+                branch_code=acc.branch_code,
                 summary=f"cash withdrawal {amount} from {number}",
-                payload={"account": number, "amount": amount.text(), "currency": acc.currency, "memo": cmd.memo},
+                payload={
+                    "account": number,
+                    "amount": amount.text(),
+                    "currency": acc.currency,
+                    "memo": cmd.memo,
+                },
             )
             return PendingApproval(approval_id=pending.id, summary=pending.summary).model_dump(mode="json")
         entry = _withdraw(uow, actor.username, actor, acc, amount, cmd.memo)
@@ -105,7 +178,9 @@ def cash_withdrawal(uow: UnitOfWork, actor: Actor, number: str, cmd: CashOperati
     return PendingApproval(**stored) if stored.get("status") == "pending_approval" else CashReceipt(**stored)
 
 
-def execute_withdrawal(uow: UnitOfWork, maker: str, approver: Actor, payload: dict[str, Any]) -> dict[str, Any]:
+def execute_withdrawal(
+    uow: UnitOfWork, maker: str, approver: Actor, payload: dict[str, Any]
+) -> dict[str, Any]:
     """Approval executor: pay the approved withdrawal from the maker's till."""
     acc = service.load_for_posting(uow, [payload["account"]])[payload["account"]]
     amount = positive_amount(payload["amount"], acc.currency)
@@ -113,8 +188,9 @@ def execute_withdrawal(uow: UnitOfWork, maker: str, approver: Actor, payload: di
     return _receipt(uow, acc, entry, amount).model_dump(mode="json")
 
 
-def close_account(uow: UnitOfWork, actor: Actor, number: str, cmd: CloseRequest,
-                  idempotency_key: str | None) -> AccountClosedRead | PendingApproval:
+def close_account(
+    uow: UnitOfWork, actor: Actor, number: str, cmd: CloseRequest, idempotency_key: str | None
+) -> AccountClosedRead | PendingApproval:
     """Close an account (销户). With no balance it closes at once; a balance is settled to cash or to another
     account, which a supervisor must authorize first."""
     actor.require(P.ACCOUNT_CLOSE)
@@ -130,8 +206,10 @@ def close_account(uow: UnitOfWork, actor: Actor, number: str, cmd: CloseRequest,
         if bal == 0:
             return _finish_close(uow, actor, number, cmd, None).model_dump(mode="json")
         if cmd.settle_to == "none":
-            raise AccountNotEmpty(f"account {number} holds {minor_to_text(bal, acc.currency)} {acc.currency}; "
-                                  "settle it to cash or to another account")
+            raise AccountNotEmpty(
+                f"account {number} holds {minor_to_text(bal, acc.currency)} {acc.currency}; "
+                "settle it to cash or to another account"
+            )
         if cmd.settle_to == "account":
             if not cmd.to_account:
                 raise InvalidRequest("say which account receives the balance (to_account)")
@@ -142,7 +220,10 @@ def close_account(uow: UnitOfWork, actor: Actor, number: str, cmd: CloseRequest,
         else:
             tellers.current_till(uow, actor.username, acc.currency)
         pending = operations.request_approval(
-            uow, actor, kind=CLOSE_KIND, branch_code=acc.branch_code,
+            uow,
+            actor,
+            kind=CLOSE_KIND,
+            branch_code=acc.branch_code,
             summary=f"close {number}, settling {minor_to_text(bal, acc.currency)} {acc.currency} to {cmd.settle_to}",
             payload={"account": number, **cmd.model_dump()},
         )
@@ -150,21 +231,39 @@ def close_account(uow: UnitOfWork, actor: Actor, number: str, cmd: CloseRequest,
 
     body = {"account": number, **cmd.model_dump()}
     stored = idempotency.once(uow, f"account.close:{actor.username}", idempotency_key, body, work)
-    return PendingApproval(**stored) if stored.get("status") == "pending_approval" else AccountClosedRead(**stored)
+    return (
+        PendingApproval(**stored)
+        if stored.get("status") == "pending_approval"
+        else AccountClosedRead(**stored)
+    )
 
 
-def _finish_close(uow: UnitOfWork, actor: Actor, number: str, cmd: CloseRequest,
-                  settle: tuple[str, Money, ledger.PostedEntry] | None) -> AccountClosedRead:
+def _finish_close(
+    uow: UnitOfWork,
+    actor: Actor,
+    number: str,
+    cmd: CloseRequest,
+    settle: tuple[str, Money, ledger.PostedEntry] | None,
+) -> AccountClosedRead:
     acc = service.load_model(uow, actor, number)
     ledger.close_account(uow, acc.id)
     acc.status, acc.closed_on = "closed", uow.business_date
-    uow.audit(actor, "account.close", "account", number, reason=cmd.reason,
-              settled_to=settle[0] if settle else "none")
+    uow.audit(
+        actor,
+        "account.close",
+        "account",
+        number,
+        reason=cmd.reason,
+        settled_to=settle[0] if settle else "none",
+    )
     uow.publish(Event("AccountClosed", "account", number, {}))
     return AccountClosedRead(
-        account=service.account_read(uow, acc), settled_amount=settle[1].text() if settle else "0.00",
-        settled_to=settle[0] if settle else "none", entry_id=settle[2].id if settle else None,
-        voucher=settle[2].reference if settle else None)
+        account=service.account_read(uow, acc),
+        settled_amount=settle[1].text() if settle else "0.00",
+        settled_to=settle[0] if settle else "none",
+        entry_id=settle[2].id if settle else None,
+        voucher=settle[2].reference if settle else None,
+    )
 
 
 def execute_close(uow: UnitOfWork, maker: str, approver: Actor, payload: dict[str, Any]) -> dict[str, Any]:
@@ -182,18 +281,36 @@ def execute_close(uow: UnitOfWork, maker: str, approver: Actor, payload: dict[st
         service.check_can_credit(target)
         if target.currency != acc.currency:
             raise CurrencyMismatch("the receiving account holds another currency")
-        entry = ledger.post(uow, EntryDraft(
-            "close_settlement",
-            (Leg.debit(acc.gl_code, acc.branch_code, amount, acc.id, "closing balance"),
-             Leg.credit(target.gl_code, target.branch_code, amount, target.id, f"from closed {number}")),
-            memo=f"closing {number}", reference=None), by=maker)
+        entry = ledger.post(
+            uow,
+            EntryDraft(
+                "close_settlement",
+                (
+                    Leg.debit(acc.gl_code, acc.branch_code, amount, acc.id, "closing balance"),
+                    Leg.credit(
+                        target.gl_code, target.branch_code, amount, target.id, f"from closed {number}"
+                    ),
+                ),
+                memo=f"closing {number}",
+                reference=None,
+            ),
+            by=maker,
+        )
         dest = target.number
     else:
         till = tellers.current_till(uow, maker, acc.currency)
-        entry = ledger.post(uow, EntryDraft(
-            "close_settlement",
-            (Leg.debit(acc.gl_code, acc.branch_code, amount, acc.id, "closing balance in cash"),
-             Leg.credit(chart.TELLER_CASH, till.branch_code, amount, till.ledger_account_id)),
-            memo=f"closing {number}", reference=tellers.voucher_number(uow, till.branch_code)), by=maker)
+        entry = ledger.post(
+            uow,
+            EntryDraft(
+                "close_settlement",
+                (
+                    Leg.debit(acc.gl_code, acc.branch_code, amount, acc.id, "closing balance in cash"),
+                    Leg.credit(chart.TELLER_CASH, till.branch_code, amount, till.ledger_account_id),
+                ),
+                memo=f"closing {number}",
+                reference=tellers.voucher_number(uow, till.branch_code),
+            ),
+            by=maker,
+        )
         dest = "cash"
     return _finish_close(uow, approver, number, cmd, (dest, amount, entry)).model_dump(mode="json")

@@ -14,8 +14,12 @@ class AccountOpen(BaseModel):
     customer_number: str = Field(min_length=4, max_length=16)
     product_code: str = Field(default="DEMAND_CNY", max_length=32)
     account_class: Literal[1, 2, 3] = 1
-    linked_account: str | None = Field(default=None, description="the customer's Type I account, for Type II/III")
-    opening_deposit: AmountText | None = Field(default=None, description="cash paid in at opening, into your till")
+    linked_account: str | None = Field(
+        default=None, description="the customer's Type I account, for Type II/III"
+    )
+    opening_deposit: AmountText | None = Field(
+        default=None, description="cash paid in at opening, into your till"
+    )
 
 
 class AccountRead(BaseModel):
@@ -87,7 +91,9 @@ class FreezeRequest(BaseModel):
     kind: Literal["full", "partial"]
     amount: AmountText | None = None
     reason: str = Field(min_length=1, max_length=200)
-    authority: str = Field(default="", max_length=120, description="e.g. the court ordering a judicial freeze")
+    authority: str = Field(
+        default="", max_length=120, description="e.g. the court ordering a judicial freeze"
+    )
     document_no: str = Field(default="", max_length=60)
     expires_on: date | None = None
 

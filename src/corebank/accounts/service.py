@@ -64,9 +64,17 @@ class PostingAccount:
 
 
 _POSTING_COLS = (
-    DepositAccount.id, DepositAccount.number, DepositAccount.customer_id, DepositAccount.name,
-    DepositAccount.currency, DepositAccount.branch_code, DepositAccount.gl_code, DepositAccount.status,
-    DepositAccount.debit_blocked, DepositAccount.credit_blocked, DepositAccount.account_class,
+    DepositAccount.id,
+    DepositAccount.number,
+    DepositAccount.customer_id,
+    DepositAccount.name,
+    DepositAccount.currency,
+    DepositAccount.branch_code,
+    DepositAccount.gl_code,
+    DepositAccount.status,
+    DepositAccount.debit_blocked,
+    DepositAccount.credit_blocked,
+    DepositAccount.account_class,
     DepositAccount.linked_account_id,
 )
 
@@ -74,7 +82,7 @@ _POSTING_COLS = (
 def load_for_posting(uow: UnitOfWork, numbers: list[str]) -> dict[str, PostingAccount]:
     """The accounts behind `numbers` (one query); AccountNotFound names the first missing one."""
     rows = uow.session.execute(select(*_POSTING_COLS).where(DepositAccount.number.in_(numbers)))
-    found = {r.number: PostingAccount(*r) for r in rows}
+    found = {r.number: PostingAccount(**r._asdict()) for r in rows}
     for n in numbers:
         if n not in found:
             raise AccountNotFound(f"no account {n}")
@@ -108,7 +116,8 @@ def consume_class_limit(uow: UnitOfWork, acc: PostingAccount, amount: Money, pay
         return
     s = uow.settings
     day_cap, year_cap = (
-        (s.class2_daily_outflow, s.class2_yearly_outflow) if acc.account_class == 2
+        (s.class2_daily_outflow, s.class2_yearly_outflow)
+        if acc.account_class == 2
         else (s.class3_daily_outflow, s.class3_yearly_outflow)
     )
     day_cap_m = Money.of(day_cap, acc.currency).to_minor()
@@ -150,12 +159,16 @@ def open_account(uow: UnitOfWork, actor: Actor, cmd: AccountOpen) -> AccountRead
     if cust.type == "individual" and klass == 1:
         has_type1 = uow.session.execute(
             select(DepositAccount.number).where(
-                DepositAccount.customer_id == cust.id, DepositAccount.account_class == 1,
-                DepositAccount.status != "closed")
+                DepositAccount.customer_id == cust.id,
+                DepositAccount.account_class == 1,
+                DepositAccount.status != "closed",
+            )
         ).first()
         if has_type1:
-            raise OneTypeOneAccount(f"customer {cust.number} already holds Type I account {has_type1[0]}; "
-                                    "open a Type II or III account instead")
+            raise OneTypeOneAccount(
+                f"customer {cust.number} already holds Type I account {has_type1[0]}; "
+                "open a Type II or III account instead"
+            )
     if klass != 1 and cmd.linked_account:
         linked = load_for_posting(uow, [cmd.linked_account])[cmd.linked_account]
         if linked.customer_id != cust.id or linked.account_class != 1 or linked.status == "closed":
@@ -165,23 +178,60 @@ def open_account(uow: UnitOfWork, actor: Actor, cmd: AccountOpen) -> AccountRead
         paid = Money.of(cmd.opening_deposit, terms.currency).to_minor() if cmd.opening_deposit else 0
         if paid < terms.min_opening_amount:
             raise BelowOpeningMinimum(
-                f"product {terms.code} opens with at least {minor_to_text(terms.min_opening_amount, terms.currency)}")
+                f"product {terms.code} opens with at least {minor_to_text(terms.min_opening_amount, terms.currency)}"
+            )
     ceiling = Money.of(uow.settings.class3_max_balance, terms.currency).to_minor() if klass == 3 else None
     floor = -terms.overdraft_limit if terms.allow_overdraft else 0
-    lid = ledger.open_account(uow, gl_code=terms.gl_code, branch_code=actor.branch_code, currency=terms.currency,
-                              floor=floor, ceiling=ceiling)
+    lid = ledger.open_account(
+        uow,
+        gl_code=terms.gl_code,
+        branch_code=actor.branch_code,
+        currency=terms.currency,
+        floor=floor,
+        ceiling=ceiling,
+    )
     number = _account_number(uow, actor.branch_code)
     acc = DepositAccount(
-        id=lid, number=number, customer_id=cust.id, product_code=terms.code, account_class=klass,
-        linked_account_id=linked_id, currency=terms.currency, branch_code=actor.branch_code, gl_code=terms.gl_code,
-        status="active", debit_blocked=False, credit_blocked=False, name=cust.name, opened_on=uow.business_date,
-        opened_by=actor.username, closed_on=None, out_day=None, out_day_total=0, out_year=None, out_year_total=0,
+        id=lid,
+        number=number,
+        customer_id=cust.id,
+        product_code=terms.code,
+        account_class=klass,
+        linked_account_id=linked_id,
+        currency=terms.currency,
+        branch_code=actor.branch_code,
+        gl_code=terms.gl_code,
+        status="active",
+        debit_blocked=False,
+        credit_blocked=False,
+        name=cust.name,
+        opened_on=uow.business_date,
+        opened_by=actor.username,
+        closed_on=None,
+        out_day=None,
+        out_day_total=0,
+        out_year=None,
+        out_year_total=0,
     )
     uow.session.add(acc)
     uow.session.flush()
-    uow.audit(actor, "account.open", "account", number, customer=cust.number, product=terms.code, account_class=klass)
-    uow.publish(Event("AccountOpened", "account", number, {"customer": cust.number, "product": terms.code,
-                                                           "branch": actor.branch_code}))
+    uow.audit(
+        actor,
+        "account.open",
+        "account",
+        number,
+        customer=cust.number,
+        product=terms.code,
+        account_class=klass,
+    )
+    uow.publish(
+        Event(
+            "AccountOpened",
+            "account",
+            number,
+            {"customer": cust.number, "product": terms.code, "branch": actor.branch_code},
+        )
+    )
     return account_read(uow, acc)
 
 
@@ -199,12 +249,22 @@ def account_read(uow: UnitOfWork, acc: DepositAccount) -> AccountRead:
     cust = customers.customer_names(uow, [acc.customer_id]).get(acc.customer_id, ("", ""))
     cur = acc.currency
     return AccountRead(
-        number=acc.number, customer_number=cust[0], name=acc.name, product_code=acc.product_code,
-        account_class=acc.account_class, currency=cur, branch_code=acc.branch_code, status=acc.status,
-        debit_blocked=acc.debit_blocked, credit_blocked=acc.credit_blocked,
-        balance=minor_to_text(bal.balance, cur), available_balance=minor_to_text(bal.available, cur),
-        held=minor_to_text(bal.held, cur), overdraft_limit=minor_to_text(-bal.floor, cur),
-        opened_on=acc.opened_on, closed_on=acc.closed_on,
+        number=acc.number,
+        customer_number=cust[0],
+        name=acc.name,
+        product_code=acc.product_code,
+        account_class=acc.account_class,
+        currency=cur,
+        branch_code=acc.branch_code,
+        status=acc.status,
+        debit_blocked=acc.debit_blocked,
+        credit_blocked=acc.credit_blocked,
+        balance=minor_to_text(bal.balance, cur),
+        available_balance=minor_to_text(bal.available, cur),
+        held=minor_to_text(bal.held, cur),
+        overdraft_limit=minor_to_text(-bal.floor, cur),
+        opened_on=acc.opened_on,
+        closed_on=acc.closed_on,
     )
 
 
@@ -227,16 +287,31 @@ def accounts_of_customer(uow: UnitOfWork, actor: Actor, customer_number: str) ->
 def _tx(row: dict[str, Any]) -> Transaction:
     cur = row["currency"]
     return Transaction(
-        line_id=row["line_id"], entry_id=row["entry_id"], booking_date=row["booking_date"],
-        value_date=row["value_date"], kind=row["kind"], memo=row["memo"], reference=row["reference"],
+        line_id=row["line_id"],
+        entry_id=row["entry_id"],
+        booking_date=row["booking_date"],
+        value_date=row["value_date"],
+        kind=row["kind"],
+        memo=row["memo"],
+        reference=row["reference"],
         amount=minor_to_text(row["amount"], cur),
         balance_after=None if row["balance_after"] is None else minor_to_text(row["balance_after"], cur),
-        channel=row["channel"], reverses_entry=row["reverses_id"], created_at=row["created_at"],
+        channel=row["channel"],
+        reverses_entry=row["reverses_id"],
+        created_at=row["created_at"],
     )
 
 
-def history(uow: UnitOfWork, actor: Actor, number: str, *, cursor: str | None = None, limit: int = 50,
-            from_date: date | None = None, to_date: date | None = None) -> TransactionPage:
+def history(
+    uow: UnitOfWork,
+    actor: Actor,
+    number: str,
+    *,
+    cursor: str | None = None,
+    limit: int = 50,
+    from_date: date | None = None,
+    to_date: date | None = None,
+) -> TransactionPage:
     """Movements newest first with the running balance; pass `next_cursor` back for the next page."""
     actor.require(P.ACCOUNT_READ)
     acc = _load(uow, actor, number)
@@ -246,23 +321,39 @@ def history(uow: UnitOfWork, actor: Actor, number: str, *, cursor: str | None = 
             raise InvalidRequest("the cursor is not one this API returned")
         before = int(cursor)
     limit = max(1, min(limit, uow.settings.page_size_max))
-    rows = ledger.account_lines(uow, acc.id, before_id=before, limit=limit + 1, from_date=from_date,
-                                to_date=to_date)
+    rows = ledger.account_lines(
+        uow, acc.id, before_id=before, limit=limit + 1, from_date=from_date, to_date=to_date
+    )
     more = len(rows) > limit
     rows = rows[:limit]
-    return TransactionPage(account=number, currency=acc.currency, items=[_tx(r) for r in rows],
-                           next_cursor=str(rows[-1]["line_id"]) if more and rows else None)
+    return TransactionPage(
+        account=number,
+        currency=acc.currency,
+        items=[_tx(r) for r in rows],
+        next_cursor=str(rows[-1]["line_id"]) if more and rows else None,
+    )
 
 
-def statement_chunk(uow: UnitOfWork, actor: Actor, number: str, *, from_date: date | None, to_date: date | None,
-                    after_line: int | None, size: int = 1000) -> list[Transaction]:
+def statement_chunk(
+    uow: UnitOfWork,
+    actor: Actor,
+    number: str,
+    *,
+    from_date: date | None,
+    to_date: date | None,
+    after_line: int | None,
+    size: int = 1000,
+) -> list[Transaction]:
     """One chunk of a statement, oldest first (the CSV export reads chunk after chunk, memory bounded)."""
     actor.require(P.ACCOUNT_READ)
     acc = _load(uow, actor, number)
     if after_line is None:
-        uow.audit(actor, "account.statement", "account", number, from_date=str(from_date), to_date=str(to_date))
-    rows = ledger.account_lines(uow, acc.id, after_id=after_line, limit=size, from_date=from_date, to_date=to_date,
-                                ascending=True)
+        uow.audit(
+            actor, "account.statement", "account", number, from_date=str(from_date), to_date=str(to_date)
+        )
+    rows = ledger.account_lines(
+        uow, acc.id, after_id=after_line, limit=size, from_date=from_date, to_date=to_date, ascending=True
+    )
     return [_tx(r) for r in rows]
 
 
@@ -272,17 +363,29 @@ def statement_chunk(uow: UnitOfWork, actor: Actor, number: str, *, from_date: da
 def _sync_rules(uow: UnitOfWork, acc: DepositAccount) -> None:
     """Carry the account's state into the ledger's movement rules, so posting enforces it race-free."""
     ledger.set_movement_rules(
-        uow, acc.id,
+        uow,
+        acc.id,
         allow_decrease=acc.status == "active" and not acc.debit_blocked,
         allow_increase=acc.status in ("active", "dormant", "frozen") and not acc.credit_blocked,
     )
 
 
 def _hold_read(h: AccountHold, number: str, currency: str) -> HoldRead:
-    return HoldRead(id=h.id, account=number, kind=h.kind, amount=minor_to_text(h.amount, currency), reason=h.reason,
-                    authority=h.authority, document_no=h.document_no, expires_on=h.expires_on, status=h.status,
-                    placed_by=h.placed_by, placed_at=h.placed_at, released_by=h.released_by,
-                    released_at=h.released_at)
+    return HoldRead(
+        id=h.id,
+        account=number,
+        kind=h.kind,
+        amount=minor_to_text(h.amount, currency),
+        reason=h.reason,
+        authority=h.authority,
+        document_no=h.document_no,
+        expires_on=h.expires_on,
+        status=h.status,
+        placed_by=h.placed_by,
+        placed_at=h.placed_at,
+        released_by=h.released_by,
+        released_at=h.released_at,
+    )
 
 
 def _not_closed(acc: DepositAccount) -> None:
@@ -304,9 +407,20 @@ def freeze(uow: UnitOfWork, actor: Actor, number: str, cmd: FreezeRequest) -> Ho
         raise InvalidRequest("a full freeze takes no amount")
     if cmd.expires_on is not None and cmd.expires_on <= uow.business_date:
         raise InvalidRequest("a freeze must expire after today")
-    h = AccountHold(account_id=acc.id, kind=f"freeze_{cmd.kind}", amount=amount, reason=cmd.reason,
-                    authority=cmd.authority, document_no=cmd.document_no, expires_on=cmd.expires_on,
-                    status="active", placed_by=actor.username, placed_at=uow.now, released_by=None, released_at=None)
+    h = AccountHold(
+        account_id=acc.id,
+        kind=f"freeze_{cmd.kind}",
+        amount=amount,
+        reason=cmd.reason,
+        authority=cmd.authority,
+        document_no=cmd.document_no,
+        expires_on=cmd.expires_on,
+        status="active",
+        placed_by=actor.username,
+        placed_at=uow.now,
+        released_by=None,
+        released_at=None,
+    )
     uow.session.add(h)
     uow.session.flush()
     if amount:
@@ -314,8 +428,18 @@ def freeze(uow: UnitOfWork, actor: Actor, number: str, cmd: FreezeRequest) -> Ho
     else:
         acc.status = "frozen"
         _sync_rules(uow, acc)
-    uow.audit(actor, "account.freeze", "account", number, kind=cmd.kind, amount=amount, reason=cmd.reason,
-              authority=cmd.authority, document_no=cmd.document_no, hold_id=h.id)
+    uow.audit(
+        actor,
+        "account.freeze",
+        "account",
+        number,
+        kind=cmd.kind,
+        amount=amount,
+        reason=cmd.reason,
+        authority=cmd.authority,
+        document_no=cmd.document_no,
+        hold_id=h.id,
+    )
     uow.publish(Event("AccountFrozen", "account", number, {"kind": cmd.kind, "amount": amount}))
     return _hold_read(h, number, acc.currency)
 
@@ -326,8 +450,12 @@ def _release(uow: UnitOfWork, actor: Actor, acc: DepositAccount, h: AccountHold,
         ledger.change_held(uow, acc.id, -h.amount)
     if h.kind == "freeze_full":
         still = uow.session.execute(
-            select(AccountHold.id).where(AccountHold.account_id == acc.id, AccountHold.kind == "freeze_full",
-                                         AccountHold.status == "active", AccountHold.id != h.id)
+            select(AccountHold.id).where(
+                AccountHold.account_id == acc.id,
+                AccountHold.kind == "freeze_full",
+                AccountHold.status == "active",
+                AccountHold.id != h.id,
+            )
         ).first()
         if not still:
             acc.status = "active"
@@ -339,8 +467,9 @@ def unfreeze(uow: UnitOfWork, actor: Actor, number: str, cmd: UnfreezeRequest) -
     """Lift a freeze (name it when several are active)."""
     actor.require(P.ACCOUNT_FREEZE)
     acc = _load(uow, actor, number)
-    q = select(AccountHold).where(AccountHold.account_id == acc.id, AccountHold.status == "active",
-                                  AccountHold.kind.in_(FREEZES))
+    q = select(AccountHold).where(
+        AccountHold.account_id == acc.id, AccountHold.status == "active", AccountHold.kind.in_(FREEZES)
+    )
     if cmd.freeze_id is not None:
         q = q.where(AccountHold.id == cmd.freeze_id)
     found = uow.session.execute(q).scalars().all()
@@ -361,9 +490,20 @@ def place_hold(uow: UnitOfWork, actor: Actor, number: str, cmd: HoldRequest) -> 
     amount = positive_amount(cmd.amount, acc.currency).to_minor()
     if cmd.expires_on is not None and cmd.expires_on <= uow.business_date:
         raise InvalidRequest("a hold must expire after today")
-    h = AccountHold(account_id=acc.id, kind="hold", amount=amount, reason=cmd.reason, authority="", document_no="",
-                    expires_on=cmd.expires_on, status="active", placed_by=actor.username, placed_at=uow.now,
-                    released_by=None, released_at=None)
+    h = AccountHold(
+        account_id=acc.id,
+        kind="hold",
+        amount=amount,
+        reason=cmd.reason,
+        authority="",
+        document_no="",
+        expires_on=cmd.expires_on,
+        status="active",
+        placed_by=actor.username,
+        placed_at=uow.now,
+        released_by=None,
+        released_at=None,
+    )
     uow.session.add(h)
     uow.session.flush()
     ledger.change_held(uow, acc.id, amount)
@@ -389,15 +529,19 @@ def list_holds(uow: UnitOfWork, actor: Actor, number: str, *, active_only: bool 
     q = select(AccountHold).where(AccountHold.account_id == acc.id)
     if active_only:
         q = q.where(AccountHold.status == "active")
-    return [_hold_read(h, number, acc.currency) for h in uow.session.execute(q.order_by(AccountHold.id)).scalars()]
+    return [
+        _hold_read(h, number, acc.currency) for h in uow.session.execute(q.order_by(AccountHold.id)).scalars()
+    ]
 
 
 def expire_holds(uow: UnitOfWork, business_date: date) -> int:
     """End-of-day step: release holds and freezes whose expiry date has come (set-based per account)."""
     rows = uow.session.execute(
         select(AccountHold.id, AccountHold.account_id, AccountHold.amount, AccountHold.kind).where(
-            AccountHold.status == "active", AccountHold.expires_on.is_not(None),
-            AccountHold.expires_on <= business_date)
+            AccountHold.status == "active",
+            AccountHold.expires_on.is_not(None),
+            AccountHold.expires_on <= business_date,
+        )
     ).all()
     for r in rows:
         acc = uow.session.get(DepositAccount, r.account_id)
@@ -418,8 +562,15 @@ def set_blocks(uow: UnitOfWork, actor: Actor, number: str, cmd: BlockRequest) ->
     if cmd.credit_blocked is not None:
         acc.credit_blocked = cmd.credit_blocked
     _sync_rules(uow, acc)
-    uow.audit(actor, "account.blocks", "account", number, debit_blocked=acc.debit_blocked,
-              credit_blocked=acc.credit_blocked, reason=cmd.reason)
+    uow.audit(
+        actor,
+        "account.blocks",
+        "account",
+        number,
+        debit_blocked=acc.debit_blocked,
+        credit_blocked=acc.credit_blocked,
+        reason=cmd.reason,
+    )
     return account_read(uow, acc)
 
 
@@ -447,5 +598,7 @@ def sync_rules(uow: UnitOfWork, acc: DepositAccount) -> None:
 
 def numbers_of(uow: UnitOfWork, ids: list[int]) -> dict[int, str]:
     """Account numbers by internal id."""
-    rows = uow.session.execute(select(DepositAccount.id, DepositAccount.number).where(DepositAccount.id.in_(ids)))
+    rows = uow.session.execute(
+        select(DepositAccount.id, DepositAccount.number).where(DepositAccount.id.in_(ids))
+    )
     return {r.id: r.number for r in rows}

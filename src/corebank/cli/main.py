@@ -50,8 +50,12 @@ def db_upgrade(revision: str = "head") -> None:
 
 @app.command()
 def init(
-    business_date: Annotated[str | None, typer.Option(help="first business date, YYYY-MM-DD (default today)")] = None,
-    demo: Annotated[bool, typer.Option(help="also load the demo bank: 60 days of activity ending today")] = False,
+    business_date: Annotated[
+        str | None, typer.Option(help="first business date, YYYY-MM-DD (default today)")
+    ] = None,
+    demo: Annotated[
+        bool, typer.Option(help="also load the demo bank: 60 days of activity ending today")
+    ] = False,
 ) -> None:
     """Create the schema and set up a new bank (head office 0001, chart, products, admin). Safe to re-run."""
     bank = _bank()
@@ -106,8 +110,15 @@ def serve(
     s = Settings()
     h, p = host or s.host, port or s.port
     console.print(f"CoreBank serving on http://{h}:{p}  ·  API docs http://{h}:{p}/docs  ·  health /health")
-    uvicorn.run("corebank.web.asgi:make_app", factory=True, host=h, port=p, workers=workers or s.workers,
-                log_level="warning", access_log=False)
+    uvicorn.run(
+        "corebank.web.asgi:make_app",
+        factory=True,
+        host=h,
+        port=p,
+        workers=workers or s.workers,
+        log_level="warning",
+        access_log=False,
+    )
 
 
 @user_app.command("add")
@@ -116,14 +127,21 @@ def user_add(
     role: Annotated[list[str], typer.Option("--role", help="repeat for several roles")],
     branch: Annotated[str, typer.Option("--branch", help="branch code, e.g. 0001")] = "0001",
     full_name: Annotated[str, typer.Option(help="display name")] = "",
-    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="read the password from stdin")] = False,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="read the password from stdin")
+    ] = False,
 ) -> None:
     """Add a staff user; prints a generated password unless --password-stdin is given."""
     password = sys.stdin.readline().rstrip("\n") if password_stdin else None
     bank = _bank()
     try:
-        created = bank.run(security.create_user, SYSTEM, UserCreate(username=username, roles=role, branch_code=branch,
-                                                                     full_name=full_name, password=password))
+        created = bank.run(
+            security.create_user,
+            SYSTEM,
+            UserCreate(
+                username=username, roles=role, branch_code=branch, full_name=full_name, password=password
+            ),
+        )
     except CoreBankError as exc:
         _fail(exc)
         return
@@ -172,13 +190,16 @@ def backup(path: Path) -> None:
         return
     url = make_url(s.database_url).set(drivername="postgresql")
     with path.open("wb") as out:
-        subprocess.run(["pg_dump", "--format=custom", url.render_as_string(hide_password=False)], check=True,
-                       stdout=out)
+        subprocess.run(
+            ["pg_dump", "--format=custom", url.render_as_string(hide_password=False)], check=True, stdout=out
+        )
     console.print(f"pg_dump written to {path}")
 
 
 @app.command()
-def restore(path: Path, yes: Annotated[bool, typer.Option("--yes", help="replace without asking")] = False) -> None:
+def restore(
+    path: Path, yes: Annotated[bool, typer.Option("--yes", help="replace without asking")] = False
+) -> None:
     """Replace the database with a backup made by `corebank backup` (stop the server first)."""
     s = Settings()
     if not path.exists():
@@ -198,8 +219,18 @@ def restore(path: Path, yes: Annotated[bool, typer.Option("--yes", help="replace
         console.print(f"restored {dst} from {path}")
         return
     url = make_url(s.database_url).set(drivername="postgresql")
-    subprocess.run(["pg_restore", "--clean", "--if-exists", "--no-owner", "-d",
-                    url.render_as_string(hide_password=False), str(path)], check=True)
+    subprocess.run(
+        [
+            "pg_restore",
+            "--clean",
+            "--if-exists",
+            "--no-owner",
+            "-d",
+            url.render_as_string(hide_password=False),
+            str(path),
+        ],
+        check=True,
+    )
     console.print(f"restored from {path}")
 
 

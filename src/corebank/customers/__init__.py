@@ -14,7 +14,23 @@ from corebank.customers.service import (
     update_customer,
 )
 
-__all__ = ["CustomerCreate", "CustomerExists", "CustomerNotActive", "CustomerNotFound", "CustomerRead",
-           "CustomerRef", "CustomerUpdate", "InvalidIdNumber", "customer_history", "customer_names",
-           "customer_ref", "get_customer", "make_resident_id", "make_uscc", "open_customer", "reveal_id_number",
-           "search_customers", "update_customer"]
+__all__ = [
+    "CustomerCreate",
+    "CustomerExists",
+    "CustomerNotActive",
+    "CustomerNotFound",
+    "CustomerRead",
+    "CustomerRef",
+    "CustomerUpdate",
+    "InvalidIdNumber",
+    "customer_history",
+    "customer_names",
+    "customer_ref",
+    "get_customer",
+    "make_resident_id",
+    "make_uscc",
+    "open_customer",
+    "reveal_id_number",
+    "search_customers",
+    "update_customer",
+]

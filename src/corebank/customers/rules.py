@@ -31,13 +31,13 @@ def id_problem(id_type: str, id_number: str) -> str | None:
         try:
             ric.validate(n)
         except ValidationError as e:
-            return f"not a valid resident ID number ({e.message})"
+            return f"not a valid resident ID number ({e})"
         return None
     if id_type == "uscc":
         try:
             uscc.validate(n)
         except ValidationError as e:
-            return f"not a valid unified social credit code ({e.message})"
+            return f"not a valid unified social credit code ({e})"
         return None
     if id_type == "passport":
         return None if _PASSPORT.match(n) else "a passport number is 5 to 17 letters and digits"

@@ -31,11 +31,25 @@ from corebank.security import Actor, P, cipher_for, mask
 
 
 def _read(c: Customer) -> CustomerRead:
-    return CustomerRead(number=c.number, type=c.type, name=c.name, id_type=c.id_type, id_number_masked=c.id_masked,
-                        phone_masked=c.phone_masked, birth_date=c.birth_date, gender=c.gender, address=c.address,
-                        occupation=c.occupation, legal_representative=c.legal_representative,
-                        risk_level=c.risk_level, status=c.status, home_branch=c.home_branch, version=c.version,
-                        created_at=c.created_at, updated_at=c.updated_at)
+    return CustomerRead(
+        number=c.number,
+        type=c.type,
+        name=c.name,
+        id_type=c.id_type,
+        id_number_masked=c.id_masked,
+        phone_masked=c.phone_masked,
+        birth_date=c.birth_date,
+        gender=c.gender,
+        address=c.address,
+        occupation=c.occupation,
+        legal_representative=c.legal_representative,
+        risk_level=c.risk_level,
+        status=c.status,
+        home_branch=c.home_branch,
+        version=c.version,
+        created_at=c.created_at,
+        updated_at=c.updated_at,
+    )
 
 
 def _check_phone(phone: str | None) -> str | None:
@@ -70,18 +84,35 @@ def open_customer(uow: UnitOfWork, actor: Actor, cmd: CustomerCreate) -> Custome
         select(Customer.number).where(Customer.id_type == cmd.id_type, Customer.id_hash == id_hash)
     ).scalar()
     if existing:
-        raise CustomerExists(f"customer {existing} already holds this {cmd.id_type}", customer_number=existing)
+        raise CustomerExists(
+            f"customer {existing} already holds this {cmd.id_type}", customer_number=existing
+        )
     birth, gender = cmd.birth_date, None
     if cmd.id_type == "resident_id":
         birth, gender = rules.birth_date_and_gender(id_number)
     number = with_luhn(f"8{next_number(uow, 'customer'):08d}")
     c = Customer(
-        number=number, type=cmd.type, name=name, id_type=cmd.id_type, id_cipher=cipher.encrypt(id_number),
-        id_hash=id_hash, id_masked=mask(id_number, 3, 4), phone_cipher=cipher.encrypt(phone) if phone else None,
-        phone_hash=cipher.index(phone) if phone else None, phone_masked=mask(phone, 3, 4) if phone else None,
-        birth_date=birth, gender=gender, address=cmd.address, occupation=cmd.occupation,
-        legal_representative=cmd.legal_representative, risk_level=cmd.risk_level, status="active",
-        home_branch=actor.branch_code, version=1, created_at=uow.now, updated_at=uow.now,
+        number=number,
+        type=cmd.type,
+        name=name,
+        id_type=cmd.id_type,
+        id_cipher=cipher.encrypt(id_number),
+        id_hash=id_hash,
+        id_masked=mask(id_number, 3, 4),
+        phone_cipher=cipher.encrypt(phone) if phone else None,
+        phone_hash=cipher.index(phone) if phone else None,
+        phone_masked=mask(phone, 3, 4) if phone else None,
+        birth_date=birth,
+        gender=gender,
+        address=cmd.address,
+        occupation=cmd.occupation,
+        legal_representative=cmd.legal_representative,
+        risk_level=cmd.risk_level,
+        status="active",
+        home_branch=actor.branch_code,
+        version=1,
+        created_at=uow.now,
+        updated_at=uow.now,
     )
     uow.session.add(c)
     uow.session.flush()
@@ -111,8 +142,9 @@ def reveal_id_number(uow: UnitOfWork, actor: Actor, number: str) -> str:
     return cipher_for(uow.settings).decrypt(c.id_cipher)
 
 
-def search_customers(uow: UnitOfWork, actor: Actor, query: str, *, limit: int = 20,
-                     after_number: str | None = None) -> list[CustomerRead]:
+def search_customers(
+    uow: UnitOfWork, actor: Actor, query: str, *, limit: int = 20, after_number: str | None = None
+) -> list[CustomerRead]:
     """Find customers by customer number, ID number, phone (exact, through the keyed hash) or name (prefix)."""
     actor.require(P.CUSTOMER_READ)
     q = query.strip()
@@ -120,8 +152,11 @@ def search_customers(uow: UnitOfWork, actor: Actor, query: str, *, limit: int = 
         raise InvalidRequest("say what to search for: a name, customer number, phone or ID number")
     cipher = cipher_for(uow.settings)
     h = cipher.index(rules.normalize_id("", q))
-    conds = [Customer.id_hash == h, Customer.phone_hash == cipher.index(q.replace(" ", "")),
-             Customer.name.like(q.replace("%", "").replace("_", "") + "%")]
+    conds = [
+        Customer.id_hash == h,
+        Customer.phone_hash == cipher.index(q.replace(" ", "")),
+        Customer.name.like(q.replace("%", "").replace("_", "") + "%"),
+    ]
     if luhn_valid(q):
         conds.append(Customer.number == q)
     stmt = select(Customer).where(or_(*conds))
@@ -157,8 +192,15 @@ def update_customer(uow: UnitOfWork, actor: Actor, number: str, cmd: CustomerUpd
         return _read(c)
     c.version += 1
     c.updated_at = uow.now
-    uow.session.add(CustomerChange(customer_id=c.id, version=c.version, changed_by=actor.username,
-                                   changed_at=uow.now, changes=changes))
+    uow.session.add(
+        CustomerChange(
+            customer_id=c.id,
+            version=c.version,
+            changed_by=actor.username,
+            changed_at=uow.now,
+            changes=changes,
+        )
+    )
     uow.audit(actor, "customer.update", "customer", number, fields=sorted(changes))
     uow.publish(Event("CustomerUpdated", "customer", number, {"fields": sorted(changes)}))
     return _read(c)
@@ -171,9 +213,15 @@ def customer_history(uow: UnitOfWork, actor: Actor, number: str) -> list[Custome
     rows = uow.session.execute(
         select(CustomerChange).where(CustomerChange.customer_id == c.id).order_by(CustomerChange.version)
     ).scalars()
-    return [CustomerChangeRead(version=r.version, changed_by=r.changed_by, changed_at=r.changed_at,
-                               changes={k: [None if x is None else str(x) for x in v] for k, v in r.changes.items()})
-            for r in rows]
+    return [
+        CustomerChangeRead(
+            version=r.version,
+            changed_by=r.changed_by,
+            changed_at=r.changed_at,
+            changes={k: [None if x is None else str(x) for x in v] for k, v in r.changes.items()},
+        )
+        for r in rows
+    ]
 
 
 def customer_ref(uow: UnitOfWork, number: str, *, must_be_active: bool = True) -> CustomerRef:
@@ -181,13 +229,16 @@ def customer_ref(uow: UnitOfWork, number: str, *, must_be_active: bool = True) -
     c = _load(uow, number)
     if must_be_active and c.status != "active":
         raise CustomerNotActive(f"customer {number} is {c.status}")
-    return CustomerRef(id=c.id, number=c.number, type=c.type, name=c.name, status=c.status,
-                       home_branch=c.home_branch)
+    return CustomerRef(
+        id=c.id, number=c.number, type=c.type, name=c.name, status=c.status, home_branch=c.home_branch
+    )
 
 
 def customer_names(uow: UnitOfWork, ids: list[int]) -> dict[int, tuple[str, str]]:
     """(number, name) of customers by internal id."""
     if not ids:
         return {}
-    rows = uow.session.execute(select(Customer.id, Customer.number, Customer.name).where(Customer.id.in_(ids)))
+    rows = uow.session.execute(
+        select(Customer.id, Customer.number, Customer.name).where(Customer.id.in_(ids))
+    )
     return {r.id: (r.number, r.name) for r in rows}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, ClassVar
 
 from sqlalchemy import BigInteger, DateTime, Integer, MetaData
 from sqlalchemy.orm import DeclarativeBase
@@ -23,4 +24,4 @@ class Base(DeclarativeBase):
     """Base of all tables. Money columns are BIGINT minor units; timestamps are timezone-aware UTC."""
 
     metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map = {int: BigInteger, datetime: DateTime(timezone=True)}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {int: BigInteger, datetime: DateTime(timezone=True)}

@@ -208,7 +208,9 @@ class UnitOfWorkFactory:
                 except Exception as exc:
                     s.rollback()
                     if attempt < self.attempts and is_transient(exc):
-                        log.info("transient conflict, retrying (attempt %d): %s", attempt, exc.__class__.__name__)
+                        log.info(
+                            "transient conflict, retrying (attempt %d): %s", attempt, exc.__class__.__name__
+                        )
                         time.sleep(random.uniform(0, 0.01 * attempt))
                         continue
                     raise

@@ -43,8 +43,8 @@ class Money:
     @classmethod
     def of(cls, text: str | Decimal | int, currency: str) -> Money:
         """Parse an exact amount; refuse floats, non-numbers and more decimals than the currency has."""
-        if isinstance(text, float) or isinstance(text, bool):
-            raise InvalidAmount("amount must be a decimal string such as \"100.00\", not a float")
+        if isinstance(text, float | bool):
+            raise InvalidAmount('amount must be a decimal string such as "100.00", not a float')
         try:
             value = Decimal(text.strip()) if isinstance(text, str) else Decimal(text)
         except (InvalidOperation, ValueError):

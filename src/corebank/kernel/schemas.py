@@ -16,5 +16,5 @@ def _decimal_text(value: Any) -> Any:
 AmountText = Annotated[
     str,
     BeforeValidator(_decimal_text),
-    Field(max_length=32, examples=["100.00"], description="decimal string, e.g. \"100.00\""),
+    Field(max_length=32, examples=["100.00"], description='decimal string, e.g. "100.00"'),
 ]

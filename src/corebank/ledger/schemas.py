@@ -22,14 +22,16 @@ class Leg:
     narrative: str = ""
 
     @classmethod
-    def debit(cls, gl_code: str, branch_code: str, amount: Money, account_id: int | None = None,
-              narrative: str = "") -> Leg:
+    def debit(
+        cls, gl_code: str, branch_code: str, amount: Money, account_id: int | None = None, narrative: str = ""
+    ) -> Leg:
         """A debit leg."""
         return cls(gl_code, branch_code, amount, "debit", account_id, narrative)
 
     @classmethod
-    def credit(cls, gl_code: str, branch_code: str, amount: Money, account_id: int | None = None,
-               narrative: str = "") -> Leg:
+    def credit(
+        cls, gl_code: str, branch_code: str, amount: Money, account_id: int | None = None, narrative: str = ""
+    ) -> Leg:
         """A credit leg."""
         return cls(gl_code, branch_code, amount, "credit", account_id, narrative)
 

@@ -16,7 +16,20 @@ from collections import defaultdict
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Engine, and_, bindparam, case, delete, func, insert, literal, or_, select, union_all, update
+from sqlalchemy import (
+    Engine,
+    and_,
+    bindparam,
+    case,
+    delete,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    union_all,
+    update,
+)
 
 from corebank.db.uow import UnitOfWork
 from corebank.kernel.errors import InvalidRequest
@@ -63,11 +76,18 @@ def _reference(uow: UnitOfWork, refresh: bool = False) -> _Reference:
         gl = {
             r.code: (r.normal_sign, r.has_subledger, r.gl_class, r.name)
             for r in uow.session.execute(
-                select(GLAccount.code, GLAccount.normal_sign, GLAccount.has_subledger, GLAccount.gl_class,
-                       GLAccount.name)
+                select(
+                    GLAccount.code,
+                    GLAccount.normal_sign,
+                    GLAccount.has_subledger,
+                    GLAccount.gl_class,
+                    GLAccount.name,
+                )
             )
         }
-        branches = {r.code: r.parent_code for r in uow.session.execute(select(Branch.code, Branch.parent_code))}
+        branches = {
+            r.code: r.parent_code for r in uow.session.execute(select(Branch.code, Branch.parent_code))
+        }
         ref = _Reference(gl, branches)
         _cache[engine] = ref
     return ref
@@ -139,8 +159,13 @@ def list_chart(uow: UnitOfWork) -> list[dict[str, Any]]:
     """The chart of accounts."""
     rows = uow.session.execute(select(GLAccount).order_by(GLAccount.code)).scalars()
     return [
-        {"code": g.code, "name": g.name, "name_zh": g.name_zh, "gl_class": g.gl_class,
-         "has_subledger": g.has_subledger}
+        {
+            "code": g.code,
+            "name": g.name,
+            "name_zh": g.name_zh,
+            "gl_class": g.gl_class,
+            "has_subledger": g.has_subledger,
+        }
         for g in rows
     ]
 
@@ -190,7 +215,7 @@ def set_movement_rules(
     allow_increase: bool | None = None,
     allow_decrease: bool | None = None,
     floor: int | None = None,
-    ceiling: int | None | bool = False,
+    ceiling: int | bool | None = False,
 ) -> None:
     """Change what movements a sub-ledger account accepts (blocks, freezes, overdraft floor, balance cap).
     Pass `ceiling=None` to remove the cap; leave it False to keep it."""
@@ -204,7 +229,9 @@ def set_movement_rules(
     if ceiling is not False:
         values["ceiling"] = ceiling
     if values:
-        done = uow.session.execute(update(LedgerAccount).where(LedgerAccount.id == account_id).values(**values))
+        done = uow.session.execute(
+            update(LedgerAccount).where(LedgerAccount.id == account_id).values(**values)
+        )
         if done.rowcount != 1:  # type: ignore[attr-defined]
             raise LedgerAccountNotFound(f"ledger account {account_id} does not exist")
 
@@ -252,9 +279,21 @@ def balances(uow: UnitOfWork, account_ids: list[int]) -> dict[int, AccountBalanc
             LedgerAccount.gl_code,
         ).where(LedgerAccount.id.in_(account_ids))
     )
-    return {r.id: AccountBalance(r.id, r.currency, r.balance, r.held, r.floor, r.ceiling,
-                                 bool(r.allow_increase), bool(r.allow_decrease), r.branch_code, r.gl_code)
-            for r in rows}
+    return {
+        r.id: AccountBalance(
+            r.id,
+            r.currency,
+            r.balance,
+            r.held,
+            r.floor,
+            r.ceiling,
+            bool(r.allow_increase),
+            bool(r.allow_decrease),
+            r.branch_code,
+            r.gl_code,
+        )
+        for r in rows
+    }
 
 
 # ---------------------------------------------------------------- posting
@@ -271,7 +310,9 @@ _MOVE = (
             and_(
                 _natural >= 0,
                 LedgerAccount.allow_increase.is_(True),
-                or_(LedgerAccount.ceiling.is_(None), LedgerAccount.balance + _natural <= LedgerAccount.ceiling),
+                or_(
+                    LedgerAccount.ceiling.is_(None), LedgerAccount.balance + _natural <= LedgerAccount.ceiling
+                ),
             ),
             and_(
                 _natural < 0,
@@ -298,7 +339,9 @@ def post(uow: UnitOfWork, draft: EntryDraft, *, by: str, channel: str = "counter
         signed = leg.signed_minor()
         per_currency[leg.amount.currency] += signed
         per_branch[(leg.branch_code, leg.amount.currency)] += signed
-        lines.append(_line(leg.gl_code, leg.branch_code, leg.account_id, leg.amount.currency, signed, leg.narrative))
+        lines.append(
+            _line(leg.gl_code, leg.branch_code, leg.account_id, leg.amount.currency, signed, leg.narrative)
+        )
     unbalanced = {c: v for c, v in per_currency.items() if v != 0}
     if unbalanced:
         raise UnbalancedEntry(f"debits and credits differ by {unbalanced} (minor units)")
@@ -321,9 +364,17 @@ def _validate_leg(uow: UnitOfWork, leg: Leg) -> None:
         raise InvalidRequest(f"GL account {leg.gl_code} keeps no sub-ledger accounts")
 
 
-def _line(gl: str, branch: str, account_id: int | None, currency: str, amount: int, narrative: str) -> dict[str, Any]:
-    return {"gl_code": gl, "branch_code": branch, "account_id": account_id, "currency": currency,
-            "amount": amount, "narrative": narrative[:120]}
+def _line(
+    gl: str, branch: str, account_id: int | None, currency: str, amount: int, narrative: str
+) -> dict[str, Any]:
+    return {
+        "gl_code": gl,
+        "branch_code": branch,
+        "account_id": account_id,
+        "currency": currency,
+        "amount": amount,
+        "narrative": narrative[:120],
+    }
 
 
 def _write(
@@ -343,8 +394,10 @@ def _write(
     net: dict[int, dict[str, Any]] = {}
     for ln in lines:
         if ln["account_id"] is not None:
-            acc = net.setdefault(ln["account_id"], {"amt": 0, "cur": ln["currency"], "gl": ln["gl_code"],
-                                                    "br": ln["branch_code"]})
+            acc = net.setdefault(
+                ln["account_id"],
+                {"amt": 0, "cur": ln["currency"], "gl": ln["gl_code"], "br": ln["branch_code"]},
+            )
             acc["amt"] += ln["amount"]
     final: dict[int, tuple[int, int]] = {}
     for aid in sorted(net):
@@ -356,8 +409,17 @@ def _write(
     entry_id = int(
         uow.session.execute(
             insert(JournalEntry)
-            .values(booking_date=bd, value_date=vd, kind=kind, memo=memo[:200], reference=reference,
-                    reverses_id=reverses_id, created_by=by, channel=channel, created_at=uow.now)
+            .values(
+                booking_date=bd,
+                value_date=vd,
+                kind=kind,
+                memo=memo[:200],
+                reference=reference,
+                reverses_id=reverses_id,
+                created_by=by,
+                channel=channel,
+                created_at=uow.now,
+            )
             .returning(JournalEntry.id)
         ).scalar_one()
     )
@@ -370,16 +432,38 @@ def _write(
             after[i] = running[aid]
             running[aid] -= final[aid][1] * lines[i]["amount"]
     rows = [
-        {**ln, "entry_id": entry_id, "line_no": i + 1, "balance_after": after[i], "booking_date": bd,
-         "value_date": vd}
+        {
+            **ln,
+            "entry_id": entry_id,
+            "line_no": i + 1,
+            "balance_after": after[i],
+            "booking_date": bd,
+            "value_date": vd,
+        }
         for i, ln in enumerate(lines)
     ]
     uow.session.execute(insert(JournalLine), rows)
     return PostedEntry(
-        id=entry_id, booking_date=bd, value_date=vd, kind=kind, memo=memo, reference=reference,
-        reverses_id=reverses_id, created_by=by,
-        lines=tuple(PostedLine(r["line_no"], r["gl_code"], r["branch_code"], r["account_id"], r["currency"],
-                               r["amount"], r["balance_after"]) for r in rows),
+        id=entry_id,
+        booking_date=bd,
+        value_date=vd,
+        kind=kind,
+        memo=memo,
+        reference=reference,
+        reverses_id=reverses_id,
+        created_by=by,
+        lines=tuple(
+            PostedLine(
+                r["line_no"],
+                r["gl_code"],
+                r["branch_code"],
+                r["account_id"],
+                r["currency"],
+                r["amount"],
+                r["balance_after"],
+            )
+            for r in rows
+        ),
     )
 
 
@@ -387,7 +471,9 @@ def _explain_refusal(uow: UnitOfWork, account_id: int, p: dict[str, Any]) -> Non
     acc = balances(uow, [account_id]).get(account_id)
     if acc is None or acc.currency != p["cur"] or acc.gl_code != p["gl"] or acc.branch_code != p["br"]:
         raise LedgerAccountNotFound(f"no ledger account {account_id} in {p['cur']} under {p['gl']}/{p['br']}")
-    sign = uow.session.execute(select(LedgerAccount.normal_sign).where(LedgerAccount.id == account_id)).scalar_one()
+    sign = uow.session.execute(
+        select(LedgerAccount.normal_sign).where(LedgerAccount.id == account_id)
+    ).scalar_one()
     natural = sign * p["amt"]
     if natural < 0:
         if not acc.allow_decrease:
@@ -413,10 +499,26 @@ def get_entry(uow: UnitOfWork, entry_id: int) -> PostedEntry:
         select(JournalLine).where(JournalLine.entry_id == entry_id).order_by(JournalLine.line_no)
     ).scalars()
     return PostedEntry(
-        id=e.id, booking_date=e.booking_date, value_date=e.value_date, kind=e.kind, memo=e.memo,
-        reference=e.reference, reverses_id=e.reverses_id, created_by=e.created_by,
-        lines=tuple(PostedLine(ln.line_no, ln.gl_code, ln.branch_code, ln.account_id, ln.currency, ln.amount,
-                               ln.balance_after) for ln in lines),
+        id=e.id,
+        booking_date=e.booking_date,
+        value_date=e.value_date,
+        kind=e.kind,
+        memo=e.memo,
+        reference=e.reference,
+        reverses_id=e.reverses_id,
+        created_by=e.created_by,
+        lines=tuple(
+            PostedLine(
+                ln.line_no,
+                ln.gl_code,
+                ln.branch_code,
+                ln.account_id,
+                ln.currency,
+                ln.amount,
+                ln.balance_after,
+            )
+            for ln in lines
+        ),
     )
 
 
@@ -433,10 +535,21 @@ def reverse(uow: UnitOfWork, entry_id: int, *, memo: str, by: str, channel: str 
         raise InvalidRequest("a reversal cannot itself be reversed; post a new entry instead")
     if reversal_of(uow, entry_id) is not None:
         raise AlreadyReversed(f"journal entry {entry_id} is already reversed")
-    lines = [_line(ln.gl_code, ln.branch_code, ln.account_id, ln.currency, -ln.amount, "reversal")
-             for ln in original.lines]
-    return _write(uow, "reversal", memo or f"reversal of entry {entry_id}", original.reference,
-                  original.value_date, entry_id, lines, by, channel)
+    lines = [
+        _line(ln.gl_code, ln.branch_code, ln.account_id, ln.currency, -ln.amount, "reversal")
+        for ln in original.lines
+    ]
+    return _write(
+        uow,
+        "reversal",
+        memo or f"reversal of entry {entry_id}",
+        original.reference,
+        original.value_date,
+        entry_id,
+        lines,
+        by,
+        channel,
+    )
 
 
 def account_lines(
@@ -453,10 +566,21 @@ def account_lines(
     """A sub-ledger account's lines with running balance, newest first by default (cursor = line id)."""
     q = (
         select(
-            JournalLine.id, JournalLine.entry_id, JournalLine.amount, JournalLine.balance_after,
-            JournalLine.booking_date, JournalLine.value_date, JournalLine.currency, JournalLine.narrative,
-            JournalEntry.kind, JournalEntry.memo, JournalEntry.reference, JournalEntry.reverses_id,
-            JournalEntry.channel, JournalEntry.created_at, LedgerAccount.normal_sign,
+            JournalLine.id,
+            JournalLine.entry_id,
+            JournalLine.amount,
+            JournalLine.balance_after,
+            JournalLine.booking_date,
+            JournalLine.value_date,
+            JournalLine.currency,
+            JournalLine.narrative,
+            JournalEntry.kind,
+            JournalEntry.memo,
+            JournalEntry.reference,
+            JournalEntry.reverses_id,
+            JournalEntry.channel,
+            JournalEntry.created_at,
+            LedgerAccount.normal_sign,
         )
         .join(JournalEntry, JournalEntry.id == JournalLine.entry_id)
         .join(LedgerAccount, LedgerAccount.id == JournalLine.account_id)
@@ -474,28 +598,46 @@ def account_lines(
     out = []
     for r in uow.session.execute(q):
         natural = r.normal_sign * r.amount
-        out.append({
-            "line_id": r.id, "entry_id": r.entry_id, "booking_date": r.booking_date, "value_date": r.value_date,
-            "currency": r.currency, "amount": natural, "balance_after": r.balance_after, "kind": r.kind,
-            "memo": r.memo, "reference": r.reference, "reverses_id": r.reverses_id, "channel": r.channel,
-            "created_at": r.created_at,
-        })
+        out.append(
+            {
+                "line_id": r.id,
+                "entry_id": r.entry_id,
+                "booking_date": r.booking_date,
+                "value_date": r.value_date,
+                "currency": r.currency,
+                "amount": natural,
+                "balance_after": r.balance_after,
+                "kind": r.kind,
+                "memo": r.memo,
+                "reference": r.reference,
+                "reverses_id": r.reverses_id,
+                "channel": r.channel,
+                "created_at": r.created_at,
+            }
+        )
     return out
 
 
 # ---------------------------------------------------------------- GL balances, trial balance, snapshots
 
 
-def gl_balances(uow: UnitOfWork, as_of: date, branch_code: str | None = None) -> list[tuple[str, str, str, int]]:
+def gl_balances(
+    uow: UnitOfWork, as_of: date, branch_code: str | None = None
+) -> list[tuple[str, str, str, int]]:
     """(gl_code, branch_code, currency, signed balance) at the end of `as_of`: the last daily snapshot on or
     before it, plus the journal lines booked after that snapshot up to `as_of`."""
     snap_date = uow.session.execute(
         select(func.max(GLDailyBalance.business_date)).where(GLDailyBalance.business_date <= as_of)
     ).scalar()
-    snap = select(GLDailyBalance.gl_code, GLDailyBalance.branch_code, GLDailyBalance.currency,
-                  GLDailyBalance.balance.label("amount")).where(GLDailyBalance.business_date == snap_date)
-    moves = select(JournalLine.gl_code, JournalLine.branch_code, JournalLine.currency,
-                   JournalLine.amount.label("amount")).where(JournalLine.booking_date <= as_of)
+    snap = select(
+        GLDailyBalance.gl_code,
+        GLDailyBalance.branch_code,
+        GLDailyBalance.currency,
+        GLDailyBalance.balance.label("amount"),
+    ).where(GLDailyBalance.business_date == snap_date)
+    moves = select(
+        JournalLine.gl_code, JournalLine.branch_code, JournalLine.currency, JournalLine.amount.label("amount")
+    ).where(JournalLine.booking_date <= as_of)
     if snap_date is not None:
         moves = moves.where(JournalLine.booking_date > snap_date)
     if branch_code is not None:
@@ -529,7 +671,9 @@ def trial_balance(uow: UnitOfWork, as_of: date | None = None, branch_code: str |
 def subledger_totals(uow: UnitOfWork) -> list[tuple[str, str, str, int]]:
     """(gl_code, branch, currency, signed total) of all sub-ledger balances, to hold against their control GL."""
     q = select(
-        LedgerAccount.gl_code, LedgerAccount.branch_code, LedgerAccount.currency,
+        LedgerAccount.gl_code,
+        LedgerAccount.branch_code,
+        LedgerAccount.currency,
         func.sum(LedgerAccount.balance * LedgerAccount.normal_sign),
     ).group_by(LedgerAccount.gl_code, LedgerAccount.branch_code, LedgerAccount.currency)
     return [(r[0], r[1], r[2], int(r[3])) for r in uow.session.execute(q)]
@@ -546,8 +690,12 @@ def snapshot_gl_balances(uow: UnitOfWork, business_date: date) -> int:
     debit = case((JournalLine.amount > 0, JournalLine.amount), else_=0)
     credit = case((JournalLine.amount < 0, -JournalLine.amount), else_=0)
     day_lines = select(
-        JournalLine.gl_code.label("gl"), JournalLine.branch_code.label("br"), JournalLine.currency.label("cur"),
-        func.sum(debit).label("dr"), func.sum(credit).label("cr"), func.sum(JournalLine.amount).label("bal"),
+        JournalLine.gl_code.label("gl"),
+        JournalLine.branch_code.label("br"),
+        JournalLine.currency.label("cur"),
+        func.sum(debit).label("dr"),
+        func.sum(credit).label("cr"),
+        func.sum(JournalLine.amount).label("bal"),
     ).where(JournalLine.booking_date <= business_date)
     if prev is not None:
         day_lines = day_lines.where(JournalLine.booking_date > prev)
@@ -555,14 +703,23 @@ def snapshot_gl_balances(uow: UnitOfWork, business_date: date) -> int:
     parts = [day_lines]
     if prev is not None:
         parts.append(
-            select(GLDailyBalance.gl_code.label("gl"), GLDailyBalance.branch_code.label("br"),
-                   GLDailyBalance.currency.label("cur"), zero.label("dr"), zero.label("cr"),
-                   GLDailyBalance.balance.label("bal")).where(GLDailyBalance.business_date == prev)
+            select(
+                GLDailyBalance.gl_code.label("gl"),
+                GLDailyBalance.branch_code.label("br"),
+                GLDailyBalance.currency.label("cur"),
+                zero.label("dr"),
+                zero.label("cr"),
+                GLDailyBalance.balance.label("bal"),
+            ).where(GLDailyBalance.business_date == prev)
         )
     u = union_all(*parts).subquery()
     src = select(
-        literal(business_date).label("business_date"), u.c.gl, u.c.br, u.c.cur,
-        func.sum(u.c.dr).label("day_debit"), func.sum(u.c.cr).label("day_credit"),
+        literal(business_date).label("business_date"),
+        u.c.gl,
+        u.c.br,
+        u.c.cur,
+        func.sum(u.c.dr).label("day_debit"),
+        func.sum(u.c.cr).label("day_credit"),
         func.sum(u.c.bal).label("balance"),
     ).group_by(u.c.gl, u.c.br, u.c.cur)
     result = uow.session.execute(

@@ -11,5 +11,14 @@ from corebank.operations.service import (
     request_approval,
 )
 
-__all__ = ["ApprovalDecision", "ApprovalRead", "approve", "get_approval", "list_approvals", "pending_error",
-           "register_executor", "reject", "request_approval"]
+__all__ = [
+    "ApprovalDecision",
+    "ApprovalRead",
+    "approve",
+    "get_approval",
+    "list_approvals",
+    "pending_error",
+    "register_executor",
+    "reject",
+    "request_approval",
+]

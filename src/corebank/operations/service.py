@@ -30,19 +30,50 @@ def register_executor(kind: str, executor: Executor) -> None:
 
 
 def _read(a: Approval) -> ApprovalRead:
-    return ApprovalRead(id=a.id, kind=a.kind, status=a.status, summary=a.summary, branch_code=a.branch_code,
-                        maker=a.maker, checker=a.checker, reason=a.reason, payload=a.payload, result=a.result,
-                        created_at=a.created_at, decided_at=a.decided_at)
+    return ApprovalRead(
+        id=a.id,
+        kind=a.kind,
+        status=a.status,
+        summary=a.summary,
+        branch_code=a.branch_code,
+        maker=a.maker,
+        checker=a.checker,
+        reason=a.reason,
+        payload=a.payload,
+        result=a.result,
+        created_at=a.created_at,
+        decided_at=a.decided_at,
+    )
 
 
-def request_approval(uow: UnitOfWork, actor: Actor, *, kind: str, summary: str, payload: dict[str, Any],
-                     branch_code: str, permission: P = P.APPROVAL_DECIDE) -> ApprovalRead:
+def request_approval(
+    uow: UnitOfWork,
+    actor: Actor,
+    *,
+    kind: str,
+    summary: str,
+    payload: dict[str, Any],
+    branch_code: str,
+    permission: P = P.APPROVAL_DECIDE,
+) -> ApprovalRead:
     """Record a pending action; the caller returns it to the maker as 'approval required'."""
     if kind not in EXECUTORS:
         raise InvalidRequest(f"no executor is registered for approvals of kind {kind}")
-    a = Approval(kind=kind, status="pending", permission=permission.value, branch_code=branch_code,
-                 summary=summary[:200], payload=payload, result=None, maker=actor.username, checker=None,
-                 reason="", business_date=uow.business_date, created_at=uow.now, decided_at=None)
+    a = Approval(
+        kind=kind,
+        status="pending",
+        permission=permission.value,
+        branch_code=branch_code,
+        summary=summary[:200],
+        payload=payload,
+        result=None,
+        maker=actor.username,
+        checker=None,
+        reason="",
+        business_date=uow.business_date,
+        created_at=uow.now,
+        decided_at=None,
+    )
     uow.session.add(a)
     uow.session.flush()
     uow.audit(actor, "approval.request", "approval", a.id, kind=kind, summary=summary)
@@ -52,8 +83,9 @@ def request_approval(uow: UnitOfWork, actor: Actor, *, kind: str, summary: str, 
 
 def pending_error(approval: ApprovalRead) -> ApprovalRequired:
     """The 202 answer a maker receives."""
-    return ApprovalRequired(f"approval {approval.id} is waiting for a supervisor: {approval.summary}",
-                            approval_id=approval.id)
+    return ApprovalRequired(
+        f"approval {approval.id} is waiting for a supervisor: {approval.summary}", approval_id=approval.id
+    )
 
 
 def _load(uow: UnitOfWork, actor: Actor, approval_id: int) -> Approval:
@@ -78,7 +110,13 @@ def approve(uow: UnitOfWork, actor: Actor, approval_id: int, reason: str = "") -
     """Approve a pending action and run it now, in this transaction."""
     a = _decide(uow, actor, approval_id)
     result = EXECUTORS[a.kind](uow, a.maker, actor, dict(a.payload))
-    a.status, a.checker, a.reason, a.decided_at, a.result = "executed", actor.username, reason[:200], uow.now, result
+    a.status, a.checker, a.reason, a.decided_at, a.result = (
+        "executed",
+        actor.username,
+        reason[:200],
+        uow.now,
+        result,
+    )
     uow.audit(actor, "approval.approve", "approval", a.id, kind=a.kind, maker=a.maker)
     return _read(a)
 
@@ -99,8 +137,14 @@ def get_approval(uow: UnitOfWork, actor: Actor, approval_id: int) -> ApprovalRea
     return _read(_load(uow, actor, approval_id))
 
 
-def list_approvals(uow: UnitOfWork, actor: Actor, *, status: str | None = "pending", before_id: int | None = None,
-                   limit: int = 50) -> list[ApprovalRead]:
+def list_approvals(
+    uow: UnitOfWork,
+    actor: Actor,
+    *,
+    status: str | None = "pending",
+    before_id: int | None = None,
+    limit: int = 50,
+) -> list[ApprovalRead]:
     """Approvals in the actor's branch scope, newest first (cursor: before_id)."""
     actor.require(P.APPROVAL_READ)
     q = select(Approval)

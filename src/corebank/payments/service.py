@@ -36,21 +36,54 @@ def transfer(uow: UnitOfWork, actor: Actor, cmd: TransferCreate, idempotency_key
         accounts.check_can_debit(payer)
         accounts.check_can_credit(payee)
         accounts.consume_class_limit(uow, payer, amount, payee.id)
-        entry = ledger.post(uow, EntryDraft(
-            "transfer",
-            (Leg.debit(payer.gl_code, payer.branch_code, amount, payer.id, f"to {payee.number}"),
-             Leg.credit(payee.gl_code, payee.branch_code, amount, payee.id, f"from {payer.number}")),
-            memo=cmd.memo), by=actor.username, channel=actor.channel)
-        uow.audit(actor, "transfer.post", "entry", entry.id, amount=amount.text(), payer=payer.number,
-                  payee=payee.number)
-        uow.publish(Event("TransferPosted", "entry", str(entry.id), {
-            "from": payer.number, "to": payee.number, "amount": amount.to_minor(), "currency": cmd.currency,
-            "payer_customer": payer.customer_id, "payee_customer": payee.customer_id}))
+        entry = ledger.post(
+            uow,
+            EntryDraft(
+                "transfer",
+                (
+                    Leg.debit(payer.gl_code, payer.branch_code, amount, payer.id, f"to {payee.number}"),
+                    Leg.credit(payee.gl_code, payee.branch_code, amount, payee.id, f"from {payer.number}"),
+                ),
+                memo=cmd.memo,
+            ),
+            by=actor.username,
+            channel=actor.channel,
+        )
+        uow.audit(
+            actor,
+            "transfer.post",
+            "entry",
+            entry.id,
+            amount=amount.text(),
+            payer=payer.number,
+            payee=payee.number,
+        )
+        uow.publish(
+            Event(
+                "TransferPosted",
+                "entry",
+                str(entry.id),
+                {
+                    "from": payer.number,
+                    "to": payee.number,
+                    "amount": amount.to_minor(),
+                    "currency": cmd.currency,
+                    "payer_customer": payer.customer_id,
+                    "payee_customer": payee.customer_id,
+                },
+            )
+        )
         after = entry.balance_after(payer.id) or 0
-        return TransferRead(entry_id=entry.id, from_account=payer.number, to_account=payee.number,
-                            amount=amount.text(), currency=cmd.currency, memo=cmd.memo,
-                            booking_date=entry.booking_date,
-                            from_balance_after=minor_to_text(after, cmd.currency)).model_dump(mode="json")
+        return TransferRead(
+            entry_id=entry.id,
+            from_account=payer.number,
+            to_account=payee.number,
+            amount=amount.text(),
+            currency=cmd.currency,
+            memo=cmd.memo,
+            booking_date=entry.booking_date,
+            from_balance_after=minor_to_text(after, cmd.currency),
+        ).model_dump(mode="json")
 
     return TransferRead(**idempotency.once(uow, f"transfer:{actor.username}", idempotency_key, body, work))
 
@@ -68,14 +101,21 @@ def _transfer_view(uow: UnitOfWork, actor: Actor, entry_id: int) -> tuple[ledger
     # The actor must have the payer's or the payee's branch in scope to see the transfer.
     if actor.branches is not None and not ({debit.branch_code, credit.branch_code} & actor.branches):
         actor.require_branch(debit.branch_code)
-    numbers = accounts.numbers_of(uow, [debit.account_id, credit.account_id])  # type: ignore[list-item]
+    payer_id, payee_id = int(debit.account_id or 0), int(credit.account_id or 0)
+    numbers = accounts.numbers_of(uow, [payer_id, payee_id])
     reversed_by = ledger.reversal_of(uow, entry_id)
     view = TransferRead(
-        status="reversed" if reversed_by else "posted", entry_id=entry.id,
-        from_account=numbers[debit.account_id], to_account=numbers[credit.account_id],  # type: ignore[index]
-        amount=minor_to_text(debit.amount, debit.currency), currency=debit.currency, memo=entry.memo,
+        status="reversed" if reversed_by else "posted",
+        entry_id=entry.id,
+        from_account=numbers[payer_id],
+        to_account=numbers[payee_id],
+        amount=minor_to_text(debit.amount, debit.currency),
+        currency=debit.currency,
+        memo=entry.memo,
         booking_date=entry.booking_date,
-        from_balance_after=minor_to_text(debit.balance_after or 0, debit.currency), reversed_by=reversed_by)
+        from_balance_after=minor_to_text(debit.balance_after or 0, debit.currency),
+        reversed_by=reversed_by,
+    )
     return entry, view
 
 
@@ -91,7 +131,10 @@ def request_reversal(uow: UnitOfWork, actor: Actor, entry_id: int, cmd: Reversal
     entry, view = _transfer_view(uow, actor, entry_id)
     _check_reversible(uow, entry, view)
     pending = operations.request_approval(
-        uow, actor, kind=REVERSAL_KIND, branch_code=actor.branch_code,
+        uow,
+        actor,
+        kind=REVERSAL_KIND,
+        branch_code=actor.branch_code,
         summary=f"reverse transfer {entry_id}: {view.amount} {view.currency} {view.from_account} -> {view.to_account}",
         payload={"entry_id": entry_id, "reason": cmd.reason},
     )
@@ -100,8 +143,9 @@ def request_reversal(uow: UnitOfWork, actor: Actor, entry_id: int, cmd: Reversal
 
 def _check_reversible(uow: UnitOfWork, entry: ledger.PostedEntry, view: TransferRead) -> None:
     if entry.booking_date != uow.business_date:
-        raise ReversalWindowClosed(f"transfer {entry.id} was booked on {entry.booking_date}; "
-                                   f"today is {uow.business_date}")
+        raise ReversalWindowClosed(
+            f"transfer {entry.id} was booked on {entry.booking_date}; today is {uow.business_date}"
+        )
     if view.reversed_by:
         raise ledger.AlreadyReversed(f"transfer {entry.id} was reversed by entry {view.reversed_by}")
 

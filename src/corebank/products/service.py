@@ -31,12 +31,32 @@ class ProductTerms:
 
 
 STANDARD_PRODUCTS = (
-    dict(code="DEMAND_CNY", name="Personal demand deposit (CNY)", name_zh="个人活期存款", kind="demand_deposit",
-         currency="CNY", gl_code=chart.DEMAND_DEPOSITS, customer_types="individual", min_opening_amount=0,
-         allow_overdraft=False, overdraft_limit=0, params={"interest": "daily product, quarterly settlement"}),
-    dict(code="CORP_DEMAND_CNY", name="Corporate demand deposit (CNY)", name_zh="单位活期存款",
-         kind="demand_deposit", currency="CNY", gl_code=chart.CORPORATE_DEPOSITS, customer_types="corporate",
-         min_opening_amount=0, allow_overdraft=True, overdraft_limit=0, params={}),
+    dict(
+        code="DEMAND_CNY",
+        name="Personal demand deposit (CNY)",
+        name_zh="个人活期存款",
+        kind="demand_deposit",
+        currency="CNY",
+        gl_code=chart.DEMAND_DEPOSITS,
+        customer_types="individual",
+        min_opening_amount=0,
+        allow_overdraft=False,
+        overdraft_limit=0,
+        params={"interest": "daily product, quarterly settlement"},
+    ),
+    dict(
+        code="CORP_DEMAND_CNY",
+        name="Corporate demand deposit (CNY)",
+        name_zh="单位活期存款",
+        kind="demand_deposit",
+        currency="CNY",
+        gl_code=chart.CORPORATE_DEPOSITS,
+        customer_types="corporate",
+        min_opening_amount=0,
+        allow_overdraft=True,
+        overdraft_limit=0,
+        params={},
+    ),
 )
 
 
@@ -52,12 +72,20 @@ def seed_standard_products(uow: UnitOfWork) -> int:
 
 
 def _read(p: Product) -> ProductRead:
-    return ProductRead(code=p.code, name=p.name, name_zh=p.name_zh, kind=p.kind, currency=p.currency,
-                       gl_code=p.gl_code, customer_types=p.customer_types.split(","),
-                       min_opening_amount=minor_to_text(p.min_opening_amount, p.currency),
-                       allow_overdraft=p.allow_overdraft,
-                       overdraft_limit=minor_to_text(p.overdraft_limit, p.currency), status=p.status,
-                       params=p.params or {})
+    return ProductRead(
+        code=p.code,
+        name=p.name,
+        name_zh=p.name_zh,
+        kind=p.kind,
+        currency=p.currency,
+        gl_code=p.gl_code,
+        customer_types=p.customer_types.split(","),
+        min_opening_amount=minor_to_text(p.min_opening_amount, p.currency),
+        allow_overdraft=p.allow_overdraft,
+        overdraft_limit=minor_to_text(p.overdraft_limit, p.currency),
+        status=p.status,
+        params=p.params or {},
+    )
 
 
 def list_products(uow: UnitOfWork, actor: Actor) -> list[ProductRead]:
@@ -71,5 +99,14 @@ def terms(uow: UnitOfWork, code: str) -> ProductTerms:
     p = uow.session.get(Product, code)
     if p is None:
         raise ProductNotFound(f"no product {code!r}")
-    return ProductTerms(p.code, p.kind, p.currency, p.gl_code, tuple(p.customer_types.split(",")),
-                        p.min_opening_amount, p.allow_overdraft, p.overdraft_limit, p.status == "active")
+    return ProductTerms(
+        p.code,
+        p.kind,
+        p.currency,
+        p.gl_code,
+        tuple(p.customer_types.split(",")),
+        p.min_opening_amount,
+        p.allow_overdraft,
+        p.overdraft_limit,
+        p.status == "active",
+    )

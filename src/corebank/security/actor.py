@@ -51,8 +51,14 @@ def scope_of(branch_code: str, perms: frozenset[P], tree: Mapping[str, str | Non
     return frozenset(scope)
 
 
-def make_actor(username: str, user_id: int | None, roles: tuple[str, ...], branch_code: str,
-               tree: Mapping[str, str | None], channel: str = "counter") -> Actor:
+def make_actor(
+    username: str,
+    user_id: int | None,
+    roles: tuple[str, ...],
+    branch_code: str,
+    tree: Mapping[str, str | None],
+    channel: str = "counter",
+) -> Actor:
     """Build an actor with the permissions of its roles and its branch scope."""
     perms = permissions_for(roles)
     return Actor(username, user_id, roles, branch_code, channel, perms, scope_of(branch_code, perms, tree))

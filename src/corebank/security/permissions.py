@@ -28,8 +28,17 @@ class P(StrEnum):
 
 
 TELLER = {
-    P.CUSTOMER_READ, P.CUSTOMER_WRITE, P.ACCOUNT_READ, P.ACCOUNT_OPEN, P.ACCOUNT_CLOSE, P.ACCOUNT_HOLD,
-    P.CASH_OPERATE, P.TRANSFER_CREATE, P.REVERSAL_REQUEST, P.PRODUCT_READ, P.APPROVAL_READ,
+    P.CUSTOMER_READ,
+    P.CUSTOMER_WRITE,
+    P.ACCOUNT_READ,
+    P.ACCOUNT_OPEN,
+    P.ACCOUNT_CLOSE,
+    P.ACCOUNT_HOLD,
+    P.CASH_OPERATE,
+    P.TRANSFER_CREATE,
+    P.REVERSAL_REQUEST,
+    P.PRODUCT_READ,
+    P.APPROVAL_READ,
 }
 SUPERVISOR = TELLER | {P.APPROVAL_DECIDE, P.ACCOUNT_FREEZE, P.LEDGER_READ}
 
@@ -41,10 +50,29 @@ ROLE_PERMISSIONS: dict[str, frozenset[P]] = {
     "branch_manager": frozenset(SUPERVISOR),
     "accountant": frozenset({P.LEDGER_READ, P.ACCOUNT_READ, P.CUSTOMER_READ, P.PRODUCT_READ, P.ALL_BRANCHES}),
     "credit_officer": frozenset({P.CUSTOMER_READ, P.ACCOUNT_READ, P.PRODUCT_READ}),
-    "risk_officer": frozenset({P.CUSTOMER_READ, P.ACCOUNT_READ, P.ACCOUNT_FREEZE, P.PRODUCT_READ, P.LEDGER_READ,
-                               P.AUDIT_READ, P.ALL_BRANCHES, P.APPROVAL_READ}),
-    "auditor": frozenset({P.CUSTOMER_READ, P.ACCOUNT_READ, P.LEDGER_READ, P.PRODUCT_READ, P.AUDIT_READ,
-                          P.APPROVAL_READ, P.ALL_BRANCHES}),
+    "risk_officer": frozenset(
+        {
+            P.CUSTOMER_READ,
+            P.ACCOUNT_READ,
+            P.ACCOUNT_FREEZE,
+            P.PRODUCT_READ,
+            P.LEDGER_READ,
+            P.AUDIT_READ,
+            P.ALL_BRANCHES,
+            P.APPROVAL_READ,
+        }
+    ),
+    "auditor": frozenset(
+        {
+            P.CUSTOMER_READ,
+            P.ACCOUNT_READ,
+            P.LEDGER_READ,
+            P.PRODUCT_READ,
+            P.AUDIT_READ,
+            P.APPROVAL_READ,
+            P.ALL_BRANCHES,
+        }
+    ),
 }
 ROLES = tuple(ROLE_PERMISSIONS)
 

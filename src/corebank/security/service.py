@@ -13,15 +13,29 @@ from corebank.kernel.errors import InvalidRequest
 from corebank.ledger import branch_tree
 from corebank.security import passwords, tokens
 from corebank.security.actor import Actor, make_actor
-from corebank.security.errors import LoginFailed, UnknownRole, UserExists, UserLocked, UserNotFound, WeakPassword
+from corebank.security.errors import (
+    LoginFailed,
+    UnknownRole,
+    UserExists,
+    UserLocked,
+    UserNotFound,
+    WeakPassword,
+)
 from corebank.security.models import StaffRole, StaffUser
 from corebank.security.permissions import ROLES, P
 from corebank.security.schemas import AuditVerification, UserCreate, UserCreated, UserRead
 
 
 def _read(user: StaffUser, roles: list[str]) -> UserRead:
-    return UserRead(id=user.id, username=user.username, full_name=user.full_name, roles=roles,
-                    branch_code=user.branch_code, status=user.status, created_at=user.created_at)
+    return UserRead(
+        id=user.id,
+        username=user.username,
+        full_name=user.full_name,
+        roles=roles,
+        branch_code=user.branch_code,
+        status=user.status,
+        created_at=user.created_at,
+    )
 
 
 def create_user(uow: UnitOfWork, actor: Actor, cmd: UserCreate) -> UserCreated:
@@ -41,9 +55,17 @@ def create_user(uow: UnitOfWork, actor: Actor, cmd: UserCreate) -> UserCreated:
     weak = passwords.check_strength(password)
     if weak:
         raise WeakPassword(weak)
-    user = StaffUser(username=cmd.username, full_name=cmd.full_name, password_hash=passwords.hash_password(password),
-                     branch_code=cmd.branch_code, status="active", failed_logins=0, token_version=0,
-                     language="zh_CN", created_at=uow.now)
+    user = StaffUser(
+        username=cmd.username,
+        full_name=cmd.full_name,
+        password_hash=passwords.hash_password(password),
+        branch_code=cmd.branch_code,
+        status="active",
+        failed_logins=0,
+        token_version=0,
+        language="zh_CN",
+        created_at=uow.now,
+    )
     uow.session.add(user)
     uow.session.flush()
     roles = sorted(set(cmd.roles))
@@ -82,8 +104,16 @@ class LoginOutcome:
     error: Exception | None
 
 
-def login(uow: UnitOfWork, username: str, password: str, *, secret: str, minutes: int, lockout_after: int,
-          channel: str = "api") -> LoginOutcome:
+def login(
+    uow: UnitOfWork,
+    username: str,
+    password: str,
+    *,
+    secret: str,
+    minutes: int,
+    lockout_after: int,
+    channel: str = "api",
+) -> LoginOutcome:
     """Check a password; count failures and lock the user after `lockout_after`; audit every attempt."""
     user = uow.session.execute(select(StaffUser).where(StaffUser.username == username)).scalar()
     who = f"user:{username}"[:64]
@@ -93,20 +123,31 @@ def login(uow: UnitOfWork, username: str, password: str, *, secret: str, minutes
         return LoginOutcome(None, LoginFailed())
     if user.status != "active":
         uow.audit(who, "login.refused", "user", username, reason=user.status, channel=channel)
-        return LoginOutcome(None, UserLocked() if user.status == "locked" else LoginFailed("the user is disabled"))
+        return LoginOutcome(
+            None, UserLocked() if user.status == "locked" else LoginFailed("the user is disabled")
+        )
     if not passwords.verify_password(user.password_hash, password):
         user.failed_logins += 1
         locked = user.failed_logins >= lockout_after
         if locked:
             user.status = "locked"
-        uow.audit(who, "login.failed", "user", username, failures=user.failed_logins, locked=locked,
-                  channel=channel)
+        uow.audit(
+            who, "login.failed", "user", username, failures=user.failed_logins, locked=locked, channel=channel
+        )
         return LoginOutcome(None, UserLocked() if locked else LoginFailed())
     user.failed_logins = 0
     user.last_login_at = uow.now
     roles = _roles(uow, user.id)
-    token = tokens.issue(secret, username=user.username, user_id=user.id, token_version=user.token_version,
-                         now=uow.now, minutes=minutes, roles=roles, branch_code=user.branch_code)
+    token = tokens.issue(
+        secret,
+        username=user.username,
+        user_id=user.id,
+        token_version=user.token_version,
+        now=uow.now,
+        minutes=minutes,
+        roles=roles,
+        branch_code=user.branch_code,
+    )
     uow.audit(who, "login.ok", "user", username, channel=channel)
     return LoginOutcome(token, None)
 
@@ -118,7 +159,9 @@ def actor_from_token(secret: str, token: str, tree: dict[str, str | None], chann
     """The actor a valid token names. Roles and branch travel in the short-lived token, so a request needs
     no database round trip to authenticate; disabling a user takes effect when the token expires."""
     claims = tokens.read(secret, token)
-    return make_actor(claims["sub"], int(claims["uid"]), tuple(claims.get("roles", ())), claims["br"], tree, channel)
+    return make_actor(
+        claims["sub"], int(claims["uid"]), tuple(claims.get("roles", ())), claims["br"], tree, channel
+    )
 
 
 def change_password(uow: UnitOfWork, actor: Actor, username: str, new_password: str) -> None:
@@ -129,8 +172,11 @@ def change_password(uow: UnitOfWork, actor: Actor, username: str, new_password: 
     if weak:
         raise WeakPassword(weak)
     done = uow.session.execute(
-        update(StaffUser).where(StaffUser.username == username).values(
-            password_hash=passwords.hash_password(new_password), token_version=StaffUser.token_version + 1)
+        update(StaffUser)
+        .where(StaffUser.username == username)
+        .values(
+            password_hash=passwords.hash_password(new_password), token_version=StaffUser.token_version + 1
+        )
     )
     if done.rowcount != 1:  # type: ignore[attr-defined]
         raise UserNotFound(f"no user {username}")
@@ -141,24 +187,52 @@ def verify_audit_chain(uow: UnitOfWork, chunk: int = 5000) -> AuditVerification:
     """Recompute every audit record's hash in order, in chunks, and hold the last against the chain head."""
     prev, count, last_seq = GENESIS, 0, 0
     while True:
-        rows = uow.session.execute(
-            select(AuditRecord).where(AuditRecord.seq > last_seq).order_by(AuditRecord.seq).limit(chunk)
-        ).scalars().all()
+        rows = (
+            uow.session.execute(
+                select(AuditRecord).where(AuditRecord.seq > last_seq).order_by(AuditRecord.seq).limit(chunk)
+            )
+            .scalars()
+            .all()
+        )
         if not rows:
             break
         for r in rows:
-            row: dict[str, Any] = {c: getattr(r, c) for c in ("seq", "at", "actor", "channel", "branch_code",
-                                                               "action", "object_type", "object_id", "detail")}
+            row: dict[str, Any] = {
+                c: getattr(r, c)
+                for c in (
+                    "seq",
+                    "at",
+                    "actor",
+                    "channel",
+                    "branch_code",
+                    "action",
+                    "object_type",
+                    "object_id",
+                    "detail",
+                )
+            }
             if r.seq != last_seq + 1:
-                return AuditVerification(records=count, ok=False, first_bad_seq=last_seq + 1,
-                                         detail=f"record {last_seq + 1} is missing")
+                return AuditVerification(
+                    records=count,
+                    ok=False,
+                    first_bad_seq=last_seq + 1,
+                    detail=f"record {last_seq + 1} is missing",
+                )
             if r.prev_hash != prev or audit_hash(prev, row) != r.hash:
-                return AuditVerification(records=count, ok=False, first_bad_seq=r.seq,
-                                         detail=f"record {r.seq} does not match its hash")
+                return AuditVerification(
+                    records=count,
+                    ok=False,
+                    first_bad_seq=r.seq,
+                    detail=f"record {r.seq} does not match its hash",
+                )
             prev, last_seq, count = r.hash, r.seq, count + 1
         uow.session.expunge_all()
     head = uow.session.execute(select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1)).one()
     if head.seq != last_seq or head.hash != prev:
-        return AuditVerification(records=count, ok=False, first_bad_seq=last_seq + 1,
-                                 detail="the chain head does not match the last record (records removed?)")
+        return AuditVerification(
+            records=count,
+            ok=False,
+            first_bad_seq=last_seq + 1,
+            detail="the chain head does not match the last record (records removed?)",
+        )
     return AuditVerification(records=count, ok=True)

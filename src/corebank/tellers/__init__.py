@@ -17,6 +17,23 @@ from corebank.tellers.service import (
     voucher_number,
 )
 
-__all__ = ["CashMove", "TillClose", "TillNotOpen", "TillOpen", "TillRead", "TillRef", "VaultRead", "close_till",
-           "current_till", "get_till", "list_tills", "open_till", "open_vault", "return_to_vault",
-           "take_from_vault", "vault_account", "vault_balance", "voucher_number"]
+__all__ = [
+    "CashMove",
+    "TillClose",
+    "TillNotOpen",
+    "TillOpen",
+    "TillRead",
+    "TillRef",
+    "VaultRead",
+    "close_till",
+    "current_till",
+    "get_till",
+    "list_tills",
+    "open_till",
+    "open_vault",
+    "return_to_vault",
+    "take_from_vault",
+    "vault_account",
+    "vault_balance",
+    "voucher_number",
+]

@@ -80,11 +80,17 @@ def vault_balance(uow: UnitOfWork, actor: Actor, branch_code: str, currency: str
 def _read(uow: UnitOfWork, t: Till) -> TillRead:
     bal = ledger.balances(uow, [t.ledger_account_id])[t.ledger_account_id].balance
     return TillRead(
-        id=t.id, username=t.username, branch_code=t.branch_code, business_date=t.business_date, currency=t.currency,
-        status=t.status, balance=minor_to_text(bal, t.currency),
+        id=t.id,
+        username=t.username,
+        branch_code=t.branch_code,
+        business_date=t.business_date,
+        currency=t.currency,
+        status=t.status,
+        balance=minor_to_text(bal, t.currency),
         counted=None if t.counted is None else minor_to_text(t.counted, t.currency),
         difference=None if t.difference is None else minor_to_text(t.difference, t.currency),
-        opened_at=t.opened_at, closed_at=t.closed_at,
+        opened_at=t.opened_at,
+        closed_at=t.closed_at,
     )
 
 
@@ -93,14 +99,27 @@ def open_till(uow: UnitOfWork, actor: Actor, cmd: TillOpen) -> TillRead:
     actor.require(P.CASH_OPERATE)
     bd = uow.business_date
     if uow.session.execute(
-        select(Till.id).where(Till.username == actor.username, Till.business_date == bd, Till.currency == cmd.currency)
+        select(Till.id).where(
+            Till.username == actor.username, Till.business_date == bd, Till.currency == cmd.currency
+        )
     ).first():
         raise TillAlreadyOpen(f"{actor.username} already has a {cmd.currency} till for {bd}")
     _vault(uow, actor.branch_code, cmd.currency)
-    acc = ledger.open_account(uow, gl_code=chart.TELLER_CASH, branch_code=actor.branch_code, currency=cmd.currency)
-    till = Till(username=actor.username, branch_code=actor.branch_code, business_date=bd, currency=cmd.currency,
-                ledger_account_id=acc, status="open", opened_at=uow.now, closed_at=None, counted=None,
-                difference=None)
+    acc = ledger.open_account(
+        uow, gl_code=chart.TELLER_CASH, branch_code=actor.branch_code, currency=cmd.currency
+    )
+    till = Till(
+        username=actor.username,
+        branch_code=actor.branch_code,
+        business_date=bd,
+        currency=cmd.currency,
+        ledger_account_id=acc,
+        status="open",
+        opened_at=uow.now,
+        closed_at=None,
+        counted=None,
+        difference=None,
+    )
     uow.session.add(till)
     uow.session.flush()
     uow.audit(actor, "till.open", "till", till.id, business_date=str(bd))
@@ -123,19 +142,26 @@ def _own_open_till(uow: UnitOfWork, actor: Actor, till_id: int) -> Till:
 
 def _move_vault_cash(uow: UnitOfWork, actor: Actor, till: Till, amount: Money, *, to_till: bool) -> str:
     vault = _vault(uow, till.branch_code, till.currency)
-    till_leg = (Leg.debit if to_till else Leg.credit)(chart.TELLER_CASH, till.branch_code, amount,
-                                                      till.ledger_account_id)
-    vault_leg = (Leg.credit if to_till else Leg.debit)(chart.VAULT_CASH, till.branch_code, amount,
-                                                       vault.ledger_account_id)
+    till_leg = (Leg.debit if to_till else Leg.credit)(
+        chart.TELLER_CASH, till.branch_code, amount, till.ledger_account_id
+    )
+    vault_leg = (Leg.credit if to_till else Leg.debit)(
+        chart.VAULT_CASH, till.branch_code, amount, vault.ledger_account_id
+    )
     voucher = voucher_number(uow, till.branch_code)
     kind = "vault_to_till" if to_till else "till_to_vault"
-    entry = ledger.post(uow, EntryDraft(kind, (till_leg, vault_leg), memo=kind.replace("_", " "), reference=voucher),
-                        by=actor.username)
+    entry = ledger.post(
+        uow,
+        EntryDraft(kind, (till_leg, vault_leg), memo=kind.replace("_", " "), reference=voucher),
+        by=actor.username,
+    )
     uow.audit(actor, f"till.{kind}", "till", till.id, amount=amount.text(), entry=entry.id, voucher=voucher)
     return voucher
 
 
-def take_from_vault(uow: UnitOfWork, actor: Actor, till_id: int, cmd: CashMove, idempotency_key: str | None) -> TillRead:
+def take_from_vault(
+    uow: UnitOfWork, actor: Actor, till_id: int, cmd: CashMove, idempotency_key: str | None
+) -> TillRead:
     """Receive cash from the branch vault into the caller's till."""
     actor.require(P.CASH_OPERATE)
 
@@ -148,8 +174,9 @@ def take_from_vault(uow: UnitOfWork, actor: Actor, till_id: int, cmd: CashMove, 
     return TillRead(**idempotency.once(uow, f"till.take:{actor.username}", idempotency_key, body, work))
 
 
-def return_to_vault(uow: UnitOfWork, actor: Actor, till_id: int, cmd: CashMove,
-                    idempotency_key: str | None) -> TillRead:
+def return_to_vault(
+    uow: UnitOfWork, actor: Actor, till_id: int, cmd: CashMove, idempotency_key: str | None
+) -> TillRead:
     """Hand cash from the caller's till back to the vault."""
     actor.require(P.CASH_OPERATE)
 
@@ -166,8 +193,11 @@ def current_till(uow: UnitOfWork, username: str, currency: str) -> TillRef:
     """The open till of teller `username` for today in `currency`."""
     row = uow.session.execute(
         select(Till.id, Till.ledger_account_id, Till.branch_code, Till.currency).where(
-            Till.username == username, Till.business_date == uow.business_date, Till.currency == currency,
-            Till.status == "open")
+            Till.username == username,
+            Till.business_date == uow.business_date,
+            Till.currency == currency,
+            Till.status == "open",
+        )
     ).first()
     if row is None:
         raise TillNotOpen(f"{username} has no open {currency} till for {uow.business_date}")
@@ -187,14 +217,28 @@ def close_till(uow: UnitOfWork, actor: Actor, till_id: int, cmd: TillClose) -> T
     if diff:
         amount = Money.from_minor(abs(diff), till.currency)
         if diff > 0:
-            legs = (Leg.debit(chart.TELLER_CASH, till.branch_code, amount, till.ledger_account_id),
-                    Leg.credit(chart.CASH_OVER, till.branch_code, amount))
+            legs = (
+                Leg.debit(chart.TELLER_CASH, till.branch_code, amount, till.ledger_account_id),
+                Leg.credit(chart.CASH_OVER, till.branch_code, amount),
+            )
         else:
-            legs = (Leg.debit(chart.CASH_SHORT, till.branch_code, amount),
-                    Leg.credit(chart.TELLER_CASH, till.branch_code, amount, till.ledger_account_id))
-        entry = ledger.post(uow, EntryDraft("till_difference", legs, memo="till over" if diff > 0 else "till short",
-                                            reference=voucher_number(uow, till.branch_code)), by=actor.username)
-        uow.publish(Event("TillDifferenceFound", "till", str(till.id), {"difference": diff, "entry": entry.id}))
+            legs = (
+                Leg.debit(chart.CASH_SHORT, till.branch_code, amount),
+                Leg.credit(chart.TELLER_CASH, till.branch_code, amount, till.ledger_account_id),
+            )
+        entry = ledger.post(
+            uow,
+            EntryDraft(
+                "till_difference",
+                legs,
+                memo="till over" if diff > 0 else "till short",
+                reference=voucher_number(uow, till.branch_code),
+            ),
+            by=actor.username,
+        )
+        uow.publish(
+            Event("TillDifferenceFound", "till", str(till.id), {"difference": diff, "entry": entry.id})
+        )
     if counted.is_positive():
         _move_vault_cash(uow, actor, till, counted, to_till=False)
     ledger.close_account(uow, till.ledger_account_id)
@@ -218,9 +262,15 @@ def list_tills(uow: UnitOfWork, actor: Actor, branch_code: str | None = None) ->
     actor.require(P.CASH_OPERATE)
     branch = branch_code or actor.branch_code
     actor.require_branch(branch)
-    rows = uow.session.execute(
-        select(Till).where(Till.branch_code == branch, Till.business_date == uow.business_date).order_by(Till.id)
-    ).scalars().all()
+    rows = (
+        uow.session.execute(
+            select(Till)
+            .where(Till.branch_code == branch, Till.business_date == uow.business_date)
+            .order_by(Till.id)
+        )
+        .scalars()
+        .all()
+    )
     return [_read(uow, t) for t in rows]
 
 

@@ -18,7 +18,7 @@ oauth2 = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 def get_bank(request: Request) -> Bank:
     """The bank this app serves."""
-    return request.app.state.bank  # type: ignore[no-any-return]
+    return request.app.state.bank
 
 
 BankDep = Annotated[Bank, Depends(get_bank)]
@@ -43,5 +43,8 @@ def requires(permission: P) -> Callable[..., Actor]:
 
 
 IdempotencyKey = Annotated[
-    str | None, Header(alias="Idempotency-Key", description="required on money movement; a retry returns the first answer")
+    str | None,
+    Header(
+        alias="Idempotency-Key", description="required on money movement; a retry returns the first answer"
+    ),
 ]

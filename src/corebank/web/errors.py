@@ -19,8 +19,14 @@ AMOUNT_FIELDS = {"amount", "counted", "opening_cash", "opening_deposit"}
 
 def problem(status: int, code: str, title: str, detail: str, **extra: Any) -> JSONResponse:
     """A problem+json response."""
-    body = {"type": f"https://corebank.dev/problems/{code.lower().replace('_', '-')}", "title": title,
-            "status": status, "detail": detail, "code": code, **extra}
+    body = {
+        "type": f"https://corebank.dev/problems/{code.lower().replace('_', '-')}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "code": code,
+        **extra,
+    }
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
 
@@ -42,10 +48,14 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 401: "NOT_AUTHENTICATED"}.get(exc.status_code, "HTTP_ERROR")
+        code = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 401: "NOT_AUTHENTICATED"}.get(
+            exc.status_code, "HTTP_ERROR"
+        )
         return problem(exc.status_code, code, str(exc.detail), str(exc.detail))
 
     @app.exception_handler(Exception)
     async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error")
-        return problem(500, "INTERNAL_ERROR", "Something went wrong", "the error was logged; nothing was changed")
+        return problem(
+            500, "INTERNAL_ERROR", "Something went wrong", "the error was logged; nothing was changed"
+        )

@@ -18,8 +18,14 @@ router = APIRouter(prefix="/api/v1", tags=["staff and security"])
 @router.post("/auth/token", response_model=Token, summary="Log in and receive a short-lived bearer token")
 def token(bank: BankDep, form: Annotated[OAuth2PasswordRequestForm, Depends()]) -> Token:
     s = bank.settings
-    outcome = bank.run(security.login, form.username, form.password, secret=s.jwt_secret, minutes=s.token_minutes,
-                       lockout_after=s.lockout_after_failures)
+    outcome = bank.run(
+        security.login,
+        form.username,
+        form.password,
+        secret=s.jwt_secret,
+        minutes=s.token_minutes,
+        lockout_after=s.lockout_after_failures,
+    )
     if outcome.error is not None:
         raise outcome.error
     return Token(access_token=outcome.token, expires_in=s.token_minutes * 60)
@@ -27,13 +33,19 @@ def token(bank: BankDep, form: Annotated[OAuth2PasswordRequestForm, Depends()]) 
 
 @router.get("/auth/me", summary="Who am I: roles, branch and permissions")
 def me(actor: Annotated[Actor, Depends(current_actor)]) -> dict:
-    return {"username": actor.username, "roles": list(actor.roles), "branch_code": actor.branch_code,
-            "permissions": sorted(p.value for p in actor.permissions),
-            "branches": None if actor.branches is None else sorted(actor.branches)}
+    return {
+        "username": actor.username,
+        "roles": list(actor.roles),
+        "branch_code": actor.branch_code,
+        "permissions": sorted(p.value for p in actor.permissions),
+        "branches": None if actor.branches is None else sorted(actor.branches),
+    }
 
 
 @router.post("/users", response_model=UserCreated, status_code=201, summary="Add a staff user")
-def add_user(bank: BankDep, cmd: UserCreate, actor: Annotated[Actor, Depends(requires(P.USER_ADMIN))]) -> UserCreated:
+def add_user(
+    bank: BankDep, cmd: UserCreate, actor: Annotated[Actor, Depends(requires(P.USER_ADMIN))]
+) -> UserCreated:
     created: UserCreated = bank.run(security.create_user, actor, cmd)
     bank._tree_at = 0
     return created
@@ -41,14 +53,20 @@ def add_user(bank: BankDep, cmd: UserCreate, actor: Annotated[Actor, Depends(req
 
 @router.get("/users", response_model=list[UserRead], summary="List staff users")
 def users(bank: BankDep, actor: Annotated[Actor, Depends(requires(P.USER_ADMIN))]) -> list[UserRead]:
-    return bank.run(security.list_users, actor, readonly=True)  # type: ignore[no-any-return]
+    return bank.run(security.list_users, actor, readonly=True)
 
 
-@router.post("/users/{username}/unlock", response_model=UserRead, summary="Unlock a user locked by failed logins")
-def unlock(bank: BankDep, username: str, actor: Annotated[Actor, Depends(requires(P.USER_ADMIN))]) -> UserRead:
-    return bank.run(security.unlock_user, actor, username)  # type: ignore[no-any-return]
+@router.post(
+    "/users/{username}/unlock", response_model=UserRead, summary="Unlock a user locked by failed logins"
+)
+def unlock(
+    bank: BankDep, username: str, actor: Annotated[Actor, Depends(requires(P.USER_ADMIN))]
+) -> UserRead:
+    return bank.run(security.unlock_user, actor, username)
 
 
 @router.get("/audit/verify", response_model=AuditVerification, summary="Verify the audit hash chain")
-def audit_verify(bank: BankDep, actor: Annotated[Actor, Depends(requires(P.AUDIT_READ))]) -> AuditVerification:
-    return bank.run(security.verify_audit_chain, readonly=True)  # type: ignore[no-any-return]
+def audit_verify(
+    bank: BankDep, actor: Annotated[Actor, Depends(requires(P.AUDIT_READ))]
+) -> AuditVerification:
+    return bank.run(security.verify_audit_chain, readonly=True)
