@@ -156,6 +156,14 @@ def cash_withdrawal(
         service.check_can_debit(acc)
         tellers.current_till(uow, actor.username, acc.currency)
         if amount.amount >= Decimal(uow.settings.withdrawal_approval_threshold):
+            # Refuse now what the account cannot cover rather than ask a supervisor to authorize it; posting
+            # checks the floor again when the approved withdrawal is paid.
+            available = ledger.balances(uow, [acc.id])[acc.id].available
+            if available < amount.to_minor():
+                raise ledger.InsufficientFunds(
+                    f"available balance {minor_to_text(available, acc.currency)} {acc.currency} "
+                    f"is less than {amount}"
+                )
             pending = operations.request_approval(
                 uow,
                 actor,

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import case, select, update
 
-from corebank import customers, ledger, products
+from corebank import customers, ledger, products, tellers
 from corebank.accounts.errors import (
     AccountClosed,
     AccountDormant,
@@ -35,10 +35,11 @@ from corebank.accounts.schemas import (
 )
 from corebank.db.sequences import next_number
 from corebank.db.uow import UnitOfWork
-from corebank.kernel.errors import InvalidRequest
+from corebank.kernel.errors import InvalidAmount, InvalidRequest
 from corebank.kernel.events import Event
 from corebank.kernel.ids import with_luhn
 from corebank.kernel.money import Money, minor_to_text, positive_amount
+from corebank.ledger import EntryDraft, Leg, chart
 from corebank.products import ProductNotAvailable
 from corebank.security import SYSTEM, Actor, P
 
@@ -174,8 +175,11 @@ def open_account(uow: UnitOfWork, actor: Actor, cmd: AccountOpen) -> AccountRead
         if linked.customer_id != cust.id or linked.account_class != 1 or linked.status == "closed":
             raise InvalidRequest("the linked account must be the same customer's open Type I account")
         linked_id = linked.id
+    opening = Money.of(cmd.opening_deposit or "0", terms.currency)
+    if opening.amount < 0:
+        raise InvalidAmount("the opening deposit cannot be negative")
     if terms.min_opening_amount > 0:
-        paid = Money.of(cmd.opening_deposit, terms.currency).to_minor() if cmd.opening_deposit else 0
+        paid = opening.to_minor()
         if paid < terms.min_opening_amount:
             raise BelowOpeningMinimum(
                 f"product {terms.code} opens with at least {minor_to_text(terms.min_opening_amount, terms.currency)}"
@@ -215,6 +219,22 @@ def open_account(uow: UnitOfWork, actor: Actor, cmd: AccountOpen) -> AccountRead
     )
     uow.session.add(acc)
     uow.session.flush()
+    if opening.is_positive():
+        # The opening deposit is cash the teller took at the counter: it goes from the till into the account.
+        till = tellers.current_till(uow, actor.username, terms.currency)
+        ledger.post(
+            uow,
+            EntryDraft(
+                "cash_deposit",
+                (
+                    Leg.debit(chart.TELLER_CASH, till.branch_code, opening, till.ledger_account_id),
+                    Leg.credit(terms.gl_code, actor.branch_code, opening, lid, "opening deposit"),
+                ),
+                memo="opening deposit",
+                reference=tellers.voucher_number(uow, till.branch_code),
+            ),
+            by=actor.username,
+        )
     uow.audit(
         actor,
         "account.open",
@@ -223,6 +243,7 @@ def open_account(uow: UnitOfWork, actor: Actor, cmd: AccountOpen) -> AccountRead
         customer=cust.number,
         product=terms.code,
         account_class=klass,
+        opening_deposit=opening.text(),
     )
     uow.publish(
         Event(

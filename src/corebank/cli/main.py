@@ -110,13 +110,17 @@ def serve(
     s = Settings()
     h, p = host or s.host, port or s.port
     console.print(f"CoreBank serving on http://{h}:{p}  ·  API docs http://{h}:{p}/docs  ·  health /health")
+    from corebank.web.logs import log_config
+
     uvicorn.run(
         "corebank.web.asgi:make_app",
         factory=True,
         host=h,
         port=p,
         workers=workers or s.workers,
-        log_level="warning",
+        loop="uvloop",
+        http="httptools",
+        log_config=log_config(),
         access_log=False,
     )
 

@@ -14,6 +14,8 @@ from corebank.kernel.errors import InvalidAmount, UnsupportedCurrency
 # ISO 4217 minor-unit exponents for the currencies a product may hold. Rounding happens in one place: here.
 MINOR_UNITS: dict[str, int] = {"CNY": 2, "USD": 2, "EUR": 2, "HKD": 2, "GBP": 2, "JPY": 0}
 ROUNDING = ROUND_HALF_UP  # 四舍五入
+# Far above any real single amount, below what a BIGINT of minor units holds (a bigger one crashes the insert).
+MAX_MINOR = 10**18
 
 
 def exponent(currency: str) -> int:
@@ -32,7 +34,8 @@ class Money:
     currency: str
 
     def __post_init__(self) -> None:
-        if isinstance(self.amount, float) or not isinstance(self.amount, Decimal | int):
+        # bool is an int subclass: True would silently become one yuan.
+        if isinstance(self.amount, float | bool) or not isinstance(self.amount, Decimal | int):
             raise InvalidAmount("money amounts must be Decimal or int, never float")
         exponent(self.currency)
         if not isinstance(self.amount, Decimal):
@@ -52,6 +55,8 @@ class Money:
         if not value.is_finite():
             raise InvalidAmount(f"amount {text!r} is not a finite number")
         places = exponent(currency)
+        if abs(value.scaleb(places)) >= MAX_MINOR:
+            raise InvalidAmount(f"amount {text!r} is larger than any amount the bank accepts")
         exp = value.as_tuple().exponent
         if isinstance(exp, int) and -exp > places:
             raise InvalidAmount(f"amount {text!r} has more than {places} decimal places for {currency}")

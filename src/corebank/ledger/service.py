@@ -17,6 +17,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Engine,
     and_,
     bindparam,
@@ -43,6 +44,7 @@ from corebank.ledger.errors import (
     EntryNotFound,
     InsufficientFunds,
     LedgerAccountNotFound,
+    NotReversible,
     UnbalancedEntry,
 )
 from corebank.ledger.models import Branch, GLAccount, GLDailyBalance, JournalEntry, JournalLine, LedgerAccount
@@ -298,7 +300,8 @@ def balances(uow: UnitOfWork, account_ids: list[int]) -> dict[int, AccountBalanc
 
 # ---------------------------------------------------------------- posting
 
-_natural = LedgerAccount.normal_sign * bindparam("amt")
+# The amount is typed BIGINT: left untyped it takes normal_sign's SMALLINT and overflows on PostgreSQL.
+_natural = LedgerAccount.normal_sign * bindparam("amt", type_=BigInteger)
 _MOVE = (
     update(LedgerAccount)
     .where(
@@ -532,7 +535,7 @@ def reverse(uow: UnitOfWork, entry_id: int, *, memo: str, by: str, channel: str 
     reversal is not itself reversed; the mirror obeys the same floors and blocks as any posting."""
     original = get_entry(uow, entry_id)
     if original.reverses_id is not None:
-        raise InvalidRequest("a reversal cannot itself be reversed; post a new entry instead")
+        raise NotReversible("a reversal cannot itself be reversed; post a new entry instead")
     if reversal_of(uow, entry_id) is not None:
         raise AlreadyReversed(f"journal entry {entry_id} is already reversed")
     lines = [
@@ -725,6 +728,8 @@ def snapshot_gl_balances(uow: UnitOfWork, business_date: date) -> int:
     result = uow.session.execute(
         insert(GLDailyBalance).from_select(
             ["business_date", "gl_code", "branch_code", "currency", "day_debit", "day_credit", "balance"], src
-        )
+        ),
+        # psycopg reports -1 for INSERT ... SELECT unless SQLAlchemy is asked to keep the row count.
+        execution_options={"preserve_rowcount": True},
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]

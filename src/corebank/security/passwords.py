@@ -25,9 +25,13 @@ def verify_password(stored: str, password: str) -> bool:
 
 
 def generate_password(length: int = 16) -> str:
-    """A random password of letters and digits."""
+    """A random password of letters and digits, with at least one of each so that it passes `check_strength`
+    (about 6 % of 16-character draws are all letters)."""
     alphabet = string.ascii_letters + string.digits
-    return "".join(secrets.choice(alphabet) for _ in range(length))
+    while True:
+        password = "".join(secrets.choice(alphabet) for _ in range(length))
+        if any(c.isdigit() for c in password) and any(c.isalpha() for c in password):
+            return password
 
 
 MIN_LENGTH = 10

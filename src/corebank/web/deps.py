@@ -42,9 +42,18 @@ def requires(permission: P) -> Callable[..., Actor]:
     return dependency
 
 
-IdempotencyKey = Annotated[
-    str | None,
-    Header(
-        alias="Idempotency-Key", description="required on money movement; a retry returns the first answer"
-    ),
-]
+def idempotency_key(
+    key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            description="required on money movement; a retry returns the first answer",
+        ),
+    ] = None,
+) -> str | None:
+    """The Idempotency-Key header. Optional to FastAPI so that its absence reaches the service, which refuses
+    it with the stable IDEMPOTENCY_KEY_REQUIRED (400) after authentication, not a generic validation error."""
+    return key
+
+
+IdempotencyKey = Annotated[str | None, Depends(idempotency_key)]
