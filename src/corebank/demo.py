@@ -55,15 +55,15 @@ CHUNK = 250  # commands per transaction
 
 # username, role, branch, full name
 STAFF = (
-    ("admin01", "admin", "0001", "周建国"),
-    ("manager01", "branch_manager", "0001", "郑海燕"),
-    ("supervisor01", "supervisor", "0001", "王立新"),
-    ("teller01", "teller", "0001", "李晓雯"),
-    ("teller02", "teller", "0001", "陈思远"),
-    ("accountant01", "accountant", "0001", "林佳慧"),
-    ("credit01", "credit_officer", "0001", "赵志强"),
-    ("risk01", "risk_officer", "0001", "孙明哲"),
-    ("auditor01", "auditor", "0001", "何静怡"),
+    ("admin01", "admin", HEAD, "周建国"),
+    ("manager01", "branch_manager", HEAD, "郑海燕"),
+    ("supervisor01", "supervisor", HEAD, "王立新"),
+    ("teller01", "teller", HEAD, "李晓雯"),
+    ("teller02", "teller", HEAD, "陈思远"),
+    ("accountant01", "accountant", HEAD, "林佳慧"),
+    ("credit01", "credit_officer", HEAD, "赵志强"),
+    ("risk01", "risk_officer", HEAD, "孙明哲"),
+    ("auditor01", "auditor", HEAD, "何静怡"),
     ("manager21", "branch_manager", BRANCH, "吴国平"),
     ("supervisor21", "supervisor", BRANCH, "徐丽娟"),
     ("teller21", "teller", BRANCH, "张雨萱"),
@@ -594,9 +594,9 @@ class _Planner:
             self.spend: 9,
             self.sweep: 3,
             self.update_customer: 0.6,
-            self.big_withdrawal: 0.3,
+            self.big_withdrawal: 0.4,
             self.hold_one: 0.3,
-            self.freeze_one: 0.12,
+            self.freeze_one: 0.15,
             self.mistaken_transfer: 0.2,
         }
         events: list[Callable[[], None]] = []

@@ -15,9 +15,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
 from sqlalchemy import func, select
 
 from corebank import accounts, ledger, operations, payments, tellers
@@ -63,7 +70,9 @@ def check_invariants(uow: Any) -> None:
     gl = {(g, b, c): v for g, b, c, v in ledger.gl_balances(uow, uow.business_date) if g in with_sub}
     sub = {(g, b, c): v for g, b, c, v in ledger.subledger_totals(uow)}
     for k in set(gl) | set(sub):
-        assert gl.get(k, 0) == sub.get(k, 0), f"control account {k}: GL {gl.get(k, 0)} != sub-ledgers {sub.get(k, 0)}"
+        assert gl.get(k, 0) == sub.get(k, 0), (
+            f"control account {k}: GL {gl.get(k, 0)} != sub-ledgers {sub.get(k, 0)}"
+        )
 
     below = s.execute(
         select(LedgerAccount.id, LedgerAccount.balance, LedgerAccount.floor).where(
@@ -126,8 +135,26 @@ class Done:
 
 
 THRESHOLD = 5000000  # withdrawals at or above 50,000.00 wait for a supervisor; this machine stays below
-amounts = st.integers(min_value=1, max_value=400000)
 picks = st.integers(min_value=0, max_value=10**6)
+# An amount is either any sum, or one placed on the edge the rules draw: all that is available, one fen more,
+# the whole balance (which holds make unavailable), half.
+sizes = st.one_of(
+    st.integers(min_value=1, max_value=400000),
+    st.sampled_from(["available", "one_fen_over", "balance", "half"]),
+)
+
+
+def size(spec: int | str, acc: Acc) -> int:
+    """The amount `spec` names for `acc` (never below one fen)."""
+    if isinstance(spec, int):
+        return spec
+    amount = {
+        "available": acc.available,
+        "one_fen_over": acc.available + 1,
+        "balance": acc.balance,
+        "half": acc.available // 2,
+    }[spec]
+    return max(amount, 1)
 
 
 class LedgerMachine(RuleBasedStateMachine):
@@ -167,7 +194,19 @@ class LedgerMachine(RuleBasedStateMachine):
 
     # ------------------------------------------------------------ rules
 
-    @rule(branch=st.sampled_from(["0001", "0002"]), funds=st.integers(min_value=0, max_value=1000000))
+    @initialize(
+        head=st.integers(min_value=10000, max_value=1000000),
+        east=st.integers(min_value=10000, max_value=1000000),
+    )
+    def two_funded_accounts(self, head: int, east: int) -> None:
+        # one account in each branch from the start, so that cross-branch work happens in every example
+        self.open_account("0001", head)
+        self.open_account("0002", east)
+
+    @rule(
+        branch=st.sampled_from(["0001", "0002"]),
+        funds=st.one_of(st.just(0), st.integers(min_value=10000, max_value=1000000)),
+    )
     def open_account(self, branch: str, funds: int) -> None:
         actor = self.teller if branch == "0001" else self.east
         number = new_account(self.bank, actor).number
@@ -185,15 +224,16 @@ class LedgerMachine(RuleBasedStateMachine):
         self.done.append(Done("deposit", k, actor, (acc.number, op), receipt, amount, None, acc.number))
 
     @precondition(lambda self: self.accs)
-    @rule(i=picks, amount=amounts, at_east=st.booleans())
+    @rule(i=picks, amount=st.integers(min_value=1, max_value=400000), at_east=st.booleans())
     def cash_deposit(self, i: int, amount: int, at_east: bool) -> None:
         # any counter takes cash for any branch's account (通存)
         self.cash_deposit_to(self.pick(i), amount, self.east if at_east else self.teller)
 
     @precondition(lambda self: self.accs)
-    @rule(i=picks, amount=st.integers(min_value=1, max_value=THRESHOLD - 1))
-    def cash_withdrawal(self, i: int, amount: int) -> None:
+    @rule(i=picks, spec=sizes)
+    def cash_withdrawal(self, i: int, spec: int | str) -> None:
         acc = self.pick(i)
+        amount = min(size(spec, acc), THRESHOLD - 1)
         actor = self.counter_for(acc)
         op = accounts.CashOperation(amount=money_text(amount))
         if acc.frozen:
@@ -202,6 +242,7 @@ class LedgerMachine(RuleBasedStateMachine):
             error = ledger.InsufficientFunds
         else:
             error = None
+        event(f"cash withdrawal: {error.__name__ if error else 'paid'}")
         receipt = self.expect(error, accounts.cash_withdrawal, actor, acc.number, op, key())
         if error is None:
             assert isinstance(receipt, accounts.CashReceipt)
@@ -209,11 +250,16 @@ class LedgerMachine(RuleBasedStateMachine):
             assert receipt.balance == money_text(acc.balance)
 
     @precondition(lambda self: self.accs)
-    @rule(i=picks, j=picks, amount=amounts)
-    def transfer(self, i: int, j: int, amount: int) -> None:
-        src, dst = self.pick(i), self.pick(j)
+    @rule(i=picks, j=picks, spec=sizes)
+    def transfer(self, i: int, j: int, spec: int | str) -> None:
+        # j picks among the other accounts: paying oneself is refused before anything else (SameAccount)
+        src = self.pick(i)
+        dst = self.pick(i + 1 + j % (len(self.accs) - 1)) if len(self.accs) > 1 else src
+        amount = size(spec, src)
         actor = self.counter_for(src)
-        cmd = payments.TransferCreate(from_account=src.number, to_account=dst.number, amount=money_text(amount))
+        cmd = payments.TransferCreate(
+            from_account=src.number, to_account=dst.number, amount=money_text(amount)
+        )
         if src is dst:
             error: type[Exception] | None = accounts.SameAccount
         elif src.frozen:
@@ -223,6 +269,9 @@ class LedgerMachine(RuleBasedStateMachine):
         else:
             error = None
         k = key()
+        event(
+            f"transfer: {error.__name__ if error else 'posted'}{'' if src.branch == dst.branch else ' (cross-branch)'}"
+        )
         result = self.expect(error, payments.transfer, actor, cmd, k)
         if error is None:
             src.balance -= amount
@@ -231,11 +280,16 @@ class LedgerMachine(RuleBasedStateMachine):
             self.done.append(Done("transfer", k, actor, (cmd,), result, amount, src.number, dst.number))
 
     @precondition(lambda self: self.accs)
-    @rule(i=picks, amount=st.integers(min_value=1, max_value=200000))
-    def place_hold(self, i: int, amount: int) -> None:
+    @rule(i=picks, spec=sizes)
+    def place_hold(self, i: int, spec: int | str) -> None:
         acc = self.pick(i)
+        amount = size(spec, acc)
         h = self.expect(
-            None, accounts.place_hold, self.teller, acc.number, accounts.HoldRequest(amount=money_text(amount), reason="p")
+            None,
+            accounts.place_hold,
+            self.teller,
+            acc.number,
+            accounts.HoldRequest(amount=money_text(amount), reason="p"),
         )
         acc.holds[h.id] = amount
 
@@ -252,7 +306,11 @@ class LedgerMachine(RuleBasedStateMachine):
     def freeze(self, i: int) -> None:
         acc = self.pick(i)
         f = self.expect(
-            None, accounts.freeze, self.supervisor, acc.number, accounts.FreezeRequest(kind="full", reason="p")
+            None,
+            accounts.freeze,
+            self.supervisor,
+            acc.number,
+            accounts.FreezeRequest(kind="full", reason="p"),
         )
         acc.freezes.add(f.id)
 
@@ -273,7 +331,11 @@ class LedgerMachine(RuleBasedStateMachine):
         by_number = {a.number: a for a in self.accs}
         payer, payee = by_number[str(d.src)], by_number[d.dst]
         pending = self.expect(
-            None, payments.request_reversal, self.teller, d.result.entry_id, payments.ReversalRequest(reason="p")
+            None,
+            payments.request_reversal,
+            self.teller,
+            d.result.entry_id,
+            payments.ReversalRequest(reason="p"),
         )
         # the mirror debits the payee: it must not be frozen and must still hold the money above its holds
         if payee.frozen:
@@ -282,6 +344,9 @@ class LedgerMachine(RuleBasedStateMachine):
             error = ledger.InsufficientFunds
         else:
             error = None
+        event(
+            f"reversal: {error.__name__ if error else 'posted'}{'' if payer.branch == payee.branch else ' (cross-branch)'}"
+        )
         self.expect(error, operations.approve, self.supervisor, pending.approval_id)
         if error is None:
             payer.balance += d.amount
@@ -340,7 +405,9 @@ def test_concurrent_transfers_conserve_money_and_keep_the_books(bank: Bank, staf
         n = new_account(bank, teller).number
         bank.run(accounts.cash_deposit, teller, n, accounts.CashOperation(amount="1000.00"), key())
         numbers.append(n)
-    ids = bank.run(lambda uow: {n: a.id for n, a in accounts.load_for_posting(uow, numbers).items()}, readonly=True)
+    ids = bank.run(
+        lambda uow: {n: a.id for n, a in accounts.load_for_posting(uow, numbers).items()}, readonly=True
+    )
     start = bank.run(lambda uow: ledger.balances(uow, list(ids.values())), readonly=True)
     assert all(b.balance == 100000 for b in start.values())
 

@@ -110,7 +110,7 @@ def serve(
     s = Settings()
     h, p = host or s.host, port or s.port
     console.print(f"CoreBank serving on http://{h}:{p}  ·  API docs http://{h}:{p}/docs  ·  health /health")
-    from corebank.web.logs import log_config
+    from corebank.kernel.logs import log_config
 
     uvicorn.run(
         "corebank.web.asgi:make_app",

@@ -155,7 +155,7 @@ def search_customers(
     conds = [
         Customer.id_hash == h,
         Customer.phone_hash == cipher.index(q.replace(" ", "")),
-        Customer.name.like(q.replace("%", "").replace("_", "") + "%"),
+        Customer.name.startswith(q, autoescape=True),
     ]
     if luhn_valid(q):
         conds.append(Customer.number == q)
