@@ -4,7 +4,8 @@
     .venv/bin/python bench/http.py --url postgresql+psycopg://user@host:port/db   # a new database there
 
 Prepares a bank (a teller and funded accounts), starts the real server as `corebank serve` does (uvicorn
-with the `corebank.web.asgi:make_app` factory, one worker, on a free port on 127.0.0.1), logs in, then sends
+with the `corebank.web.asgi:make_app` factory, uvloop and httptools, one worker, on a free port on
+127.0.0.1), logs in, then sends
 a bounded number of requests from concurrent asyncio tasks over keep-alive connections (httpx):
 `GET /noop` (the baseline: routing, middleware and JSON, no database) and `POST /api/v1/transfers` with a
 unique Idempotency-Key each. Prints requests/second of each and their ratio, plus the CPU each request cost
@@ -63,7 +64,7 @@ def server_cpu(pid: int) -> float:
 def start_server(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]:
     cmd = [
         sys.executable, "-m", "uvicorn", "--factory", "corebank.web.asgi:make_app",
-        "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
+        "--host", "127.0.0.1", "--port", str(port), "--workers", "1", "--loop", "uvloop", "--http", "httptools",
         "--log-level", "warning", "--no-access-log",
     ]  # fmt: skip
     with log.open("wb") as out:

@@ -18,6 +18,11 @@ Each with 1 worker and with 4 concurrent worker threads; the ratio service/raw i
 
 from __future__ import annotations
 
+import sys
+
+# bench/ holds http.py: first on sys.path it would shadow the standard library's http package.
+sys.path.append(sys.path.pop(0))
+
 import argparse
 import cProfile
 import hashlib

@@ -220,7 +220,7 @@ class _People:
         r = self.rng
         while True:
             region = "330100" if r.random() < 0.5 else r.choice(REGIONS)
-            birth = today - timedelta(days=r.randint(18 * 366, 80 * 365))
+            birth = today - timedelta(days=int(r.triangular(18.1, 80, 36) * 365.25))  # most 25 to 50
             id_number = make_resident_id(region, birth, r.randrange(1000))
             if id_number not in self.ids:
                 self.ids.add(id_number)
@@ -242,7 +242,8 @@ class _People:
     def corporate(self, branch: str) -> CustomerCreate:
         r = self.rng
         while True:
-            name = f"杭州{r.choice(BRANDS)}{r.choice(INDUSTRIES)}有限公司"
+            industry = r.choice(INDUSTRIES)
+            name = f"杭州{r.choice(BRANDS)}{industry}有限公司"
             district = r.choice(("330102", "330105", "330106", "330108", "330109", "330110"))
             code = make_uscc("91" + district + _org_code(r))
             if name not in self.names and code not in self.ids:
@@ -256,7 +257,7 @@ class _People:
             id_number=code,
             phone=f"0571-8{r.randrange(10**7):07d}",
             address=self.address(branch),
-            occupation=name[4:-4],
+            occupation=industry,
             legal_representative=self.name(r.random() < 0.7),
             risk_level=r.choices(("low", "medium"), (85, 15))[0],
         )

@@ -114,10 +114,9 @@ def fresh_bank(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> 
     """A separate bank on its own database (an SQLite file, or a new PostgreSQL database on the test server),
     initialized on FRESH_START; dropped afterwards."""
     admin_url = os.environ.get("COREBANK_TEST_DATABASE_URL")
-    if admin_url:
-        url = _create_database(admin_url)
-    else:
-        url = f"sqlite:///{tmp_path_factory.mktemp('fresh') / 'fresh.db'}"
+    url = (
+        _create_database(admin_url) if admin_url else f"sqlite:///{tmp_path_factory.mktemp('fresh')}/fresh.db"
+    )
     b = bootstrap.build(settings.model_copy(update={"database_url": url}))
     try:
         bootstrap.upgrade_db(b)

@@ -47,6 +47,11 @@ def key() -> str:
     return f"prop-{uuid.uuid4().hex}"
 
 
+def outcome(command: str, error: type[Exception] | None, cross_branch: bool = False) -> str:
+    """A label for hypothesis statistics: which command, how it ended, across branches or not."""
+    return f"{command}: {error.__name__ if error else 'done'}{' (cross-branch)' if cross_branch else ''}"
+
+
 # ---------------------------------------------------------------- the invariants, checked in one read
 
 
@@ -242,7 +247,7 @@ class LedgerMachine(RuleBasedStateMachine):
             error = ledger.InsufficientFunds
         else:
             error = None
-        event(f"cash withdrawal: {error.__name__ if error else 'paid'}")
+        event(outcome("cash withdrawal", error))
         receipt = self.expect(error, accounts.cash_withdrawal, actor, acc.number, op, key())
         if error is None:
             assert isinstance(receipt, accounts.CashReceipt)
@@ -269,9 +274,7 @@ class LedgerMachine(RuleBasedStateMachine):
         else:
             error = None
         k = key()
-        event(
-            f"transfer: {error.__name__ if error else 'posted'}{'' if src.branch == dst.branch else ' (cross-branch)'}"
-        )
+        event(outcome("transfer", error, src.branch != dst.branch))
         result = self.expect(error, payments.transfer, actor, cmd, k)
         if error is None:
             src.balance -= amount
@@ -344,9 +347,7 @@ class LedgerMachine(RuleBasedStateMachine):
             error = ledger.InsufficientFunds
         else:
             error = None
-        event(
-            f"reversal: {error.__name__ if error else 'posted'}{'' if payer.branch == payee.branch else ' (cross-branch)'}"
-        )
+        event(outcome("reversal", error, payer.branch != payee.branch))
         self.expect(error, operations.approve, self.supervisor, pending.approval_id)
         if error is None:
             payer.balance += d.amount
@@ -427,7 +428,7 @@ def test_concurrent_transfers_conserve_money_and_keep_the_books(bank: Bank, staf
             except ledger.InsufficientFunds:
                 with lock:
                     refused.append(amount)
-            except BaseException as exc:  # noqa: BLE001 - any other outcome fails the test below
+            except BaseException as exc:
                 with lock:
                     failures.append(exc)
             else:
@@ -484,7 +485,7 @@ def test_concurrent_retries_of_one_request_post_it_once(bank: Bank, staff: Staff
         barrier.wait()
         try:
             r: Any = bank.run(payments.transfer, teller, cmd, k)
-        except BaseException as exc:  # noqa: BLE001
+        except BaseException as exc:
             r = exc
         with lock:
             results.append(r)

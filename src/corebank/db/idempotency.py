@@ -6,7 +6,7 @@ import hashlib
 import json
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 
 from corebank.db.models import IdempotencyRecord
 from corebank.db.uow import UnitOfWork
@@ -49,6 +49,16 @@ def once(uow: UnitOfWork, scope: str, key: str | None, body: Any, work: Any) -> 
     stored = recall(uow, scope, key, fingerprint)
     if stored is not None:
         return stored
+    # Claim the key before the work. A twin sent while this runs then waits on the unique key, fails on it
+    # once this commits, and is re-run by the unit of work to find the stored answer. Claimed only at the end,
+    # the twin would race the work itself (on PostgreSQL it would be refused for the money this one just moved).
+    record_id = uow.session.execute(
+        insert(IdempotencyRecord)
+        .values(scope=scope, key=str(key), request_hash=fingerprint, response={}, created_at=uow.now)
+        .returning(IdempotencyRecord.id)
+    ).scalar_one()
     result = work()
-    remember(uow, scope, str(key), fingerprint, result)
+    uow.session.execute(
+        update(IdempotencyRecord).where(IdempotencyRecord.id == record_id).values(response=result)
+    )
     return dict(result)

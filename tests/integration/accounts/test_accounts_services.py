@@ -255,7 +255,9 @@ def test_two_full_freezes_need_both_lifted(bank: Bank, teller: Actor, supervisor
     bank.run(accounts.unfreeze, supervisor, acc, accounts.UnfreezeRequest(freeze_id=f1.id, reason="A lifted"))
     assert read(bank, teller, acc).status == "frozen"
     with pytest.raises(HoldNotFound):
-        bank.run(accounts.unfreeze, supervisor, acc, accounts.UnfreezeRequest(freeze_id=f1.id, reason="again"))
+        bank.run(
+            accounts.unfreeze, supervisor, acc, accounts.UnfreezeRequest(freeze_id=f1.id, reason="again")
+        )
     bank.run(accounts.unfreeze, supervisor, acc, accounts.UnfreezeRequest(freeze_id=f2.id, reason="B lifted"))
     assert read(bank, teller, acc).status == "active"
 
@@ -266,7 +268,10 @@ def test_partial_freeze_and_hold_reduce_the_available_balance(
     acc = funded_account(bank, teller, "1000.00").number
     other = new_account(bank, teller).number
     frz = bank.run(
-        accounts.freeze, supervisor, acc, accounts.FreezeRequest(kind="partial", amount="300.00", reason="tax")
+        accounts.freeze,
+        supervisor,
+        acc,
+        accounts.FreezeRequest(kind="partial", amount="300.00", reason="tax"),
     )
     hold = bank.run(accounts.place_hold, teller, acc, accounts.HoldRequest(amount="200.00", reason="cheque"))
     r = read(bank, teller, acc)
@@ -299,7 +304,9 @@ def test_hold_above_the_balance_leaves_nothing_available(bank: Bank, teller: Act
 def test_debit_and_credit_blocks(bank: Bank, teller: Actor, supervisor: Actor) -> None:
     acc = funded_account(bank, teller, "100.00").number
     other = funded_account(bank, teller, "100.00").number
-    bank.run(accounts.set_blocks, supervisor, acc, accounts.BlockRequest(debit_blocked=True, reason="只收不付"))
+    bank.run(
+        accounts.set_blocks, supervisor, acc, accounts.BlockRequest(debit_blocked=True, reason="只收不付")
+    )
     with pytest.raises(DebitBlocked):
         transfer(bank, teller, acc, other, "1.00")
     transfer(bank, teller, other, acc, "1.00")
@@ -350,7 +357,11 @@ def test_closing_with_a_balance_waits_for_a_supervisor_and_settles_to_another_ac
         bank.run(accounts.close_account, teller, acc, accounts.CloseRequest(settle_to="none"), key())
     before = ledger_state(bank)
     pending = bank.run(
-        accounts.close_account, teller, acc, accounts.CloseRequest(settle_to="account", to_account=target), key()
+        accounts.close_account,
+        teller,
+        acc,
+        accounts.CloseRequest(settle_to="account", to_account=target),
+        key(),
     )
     assert isinstance(pending, accounts.PendingApproval)
     after = ledger_state(bank)
@@ -364,6 +375,8 @@ def test_closing_with_a_balance_waits_for_a_supervisor_and_settles_to_another_ac
     closed = read(bank, teller, acc)
     assert (closed.status, closed.balance) == ("closed", "0.00")
     assert read(bank, teller, target).balance == "322.09"
+    with pytest.raises(AccountClosed):
+        deposit(bank, teller, acc, "1.00")
     with pytest.raises(ApprovalNotPending):
         bank.run(operations.approve, supervisor, pending.approval_id)
     assert books_balanced(bank)
@@ -529,7 +542,9 @@ def test_same_day_reversal_after_approval(bank: Bank, staff: Staff, teller: Acto
     a = funded_account(bank, teller, "200.00").number
     b = funded_account(bank, staff["east_teller"].actor, "5.00").number
     t = transfer(bank, teller, a, b, "150.00")
-    pending = bank.run(payments.request_reversal, teller, t.entry_id, payments.ReversalRequest(reason="wrong payee"))
+    pending = bank.run(
+        payments.request_reversal, teller, t.entry_id, payments.ReversalRequest(reason="wrong payee")
+    )
     assert pending.entry_id == t.entry_id
     assert read(bank, teller, a).balance == "50.00"  # nothing moves until approved
     with pytest.raises(PermissionDenied):
@@ -553,7 +568,9 @@ def test_reversal_requested_by_a_supervisor_needs_another_supervisor(
     a = funded_account(bank, teller, "20.00").number
     b = new_account(bank, teller).number
     t = transfer(bank, teller, a, b, "20.00")
-    pending = bank.run(payments.request_reversal, supervisor, t.entry_id, payments.ReversalRequest(reason="dup"))
+    pending = bank.run(
+        payments.request_reversal, supervisor, t.entry_id, payments.ReversalRequest(reason="dup")
+    )
     with pytest.raises(SelfApproval):
         bank.run(operations.approve, supervisor, pending.approval_id)
     bank.run(operations.approve, staff["manager"].actor, pending.approval_id)
@@ -568,12 +585,16 @@ def test_reversal_refused_when_the_payee_already_spent_the_money(
     c = new_account(bank, teller).number
     t = transfer(bank, teller, a, b, "300.00")
     transfer(bank, teller, b, c, "250.00")
-    pending = bank.run(payments.request_reversal, teller, t.entry_id, payments.ReversalRequest(reason="fraud"))
+    pending = bank.run(
+        payments.request_reversal, teller, t.entry_id, payments.ReversalRequest(reason="fraud")
+    )
     before = ledger_state(bank)
     with pytest.raises(ledger.InsufficientFunds):
         bank.run(operations.approve, supervisor, pending.approval_id)
     assert ledger_state(bank) == before
-    assert bank.run(operations.get_approval, supervisor, pending.approval_id, readonly=True).status == "pending"
+    assert (
+        bank.run(operations.get_approval, supervisor, pending.approval_id, readonly=True).status == "pending"
+    )
     assert [read(bank, teller, n).balance for n in (a, b, c)] == ["0.00", "50.00", "250.00"]
     bank.run(operations.reject, supervisor, pending.approval_id, "payee has spent it; recover by other means")
 
@@ -596,7 +617,9 @@ def test_reversal_only_on_the_day_of_the_transfer(fresh_bank: FreshBank) -> None
     a = funded_account(fb.bank, fb.teller, "10.00").number
     b = new_account(fb.bank, fb.teller).number
     t = transfer(fb.bank, fb.teller, a, b, "10.00")
-    pending = fb.bank.run(payments.request_reversal, fb.teller, t.entry_id, payments.ReversalRequest(reason="x"))
+    pending = fb.bank.run(
+        payments.request_reversal, fb.teller, t.entry_id, payments.ReversalRequest(reason="x")
+    )
     fb.move_to(fb.business_date() + timedelta(days=1))
     with pytest.raises(ReversalWindowClosed):
         fb.bank.run(payments.request_reversal, fb.teller, t.entry_id, payments.ReversalRequest(reason="y"))
@@ -632,9 +655,11 @@ def test_till_shortage_posts_to_cash_short(bank: Bank) -> None:
     actor, till_id = _new_teller(bank, "10000.00")
     acc = new_account(bank, actor).number
     deposit(bank, actor, acc, "1000.00")
-    short_before, over_before, vault_before = gl_total(bank, chart.CASH_SHORT, "0001"), gl_total(
-        bank, chart.CASH_OVER, "0001"
-    ), _vault(bank)
+    short_before, over_before, vault_before = (
+        gl_total(bank, chart.CASH_SHORT, "0001"),
+        gl_total(bank, chart.CASH_OVER, "0001"),
+        _vault(bank),
+    )
     closed = bank.run(tellers.close_till, actor, till_id, tellers.TillClose(counted="10900.00"))
     assert (closed.status, closed.counted, closed.difference, closed.balance) == (
         "closed",
@@ -642,7 +667,9 @@ def test_till_shortage_posts_to_cash_short(bank: Bank) -> None:
         "-100.00",
         "0.00",
     )
-    assert gl_total(bank, chart.CASH_SHORT, "0001") - short_before == 10000  # a debit of 100.00 pending review
+    assert (
+        gl_total(bank, chart.CASH_SHORT, "0001") - short_before == 10000
+    )  # a debit of 100.00 pending review
     assert gl_total(bank, chart.CASH_OVER, "0001") == over_before
     assert _vault(bank) - vault_before == 1090000  # the counted cash went back to the vault
     with pytest.raises(tellers.TillNotOpen):
@@ -654,7 +681,10 @@ def test_till_overage_posts_to_cash_over(bank: Bank) -> None:
     actor, till_id = _new_teller(bank, "5000.00")
     acc = funded_account(bank, actor, "300.00").number
     withdraw(bank, actor, acc, "100.00")
-    over_before, short_before = gl_total(bank, chart.CASH_OVER, "0001"), gl_total(bank, chart.CASH_SHORT, "0001")
+    over_before, short_before = (
+        gl_total(bank, chart.CASH_OVER, "0001"),
+        gl_total(bank, chart.CASH_SHORT, "0001"),
+    )
     closed = bank.run(tellers.close_till, actor, till_id, tellers.TillClose(counted="5200.50"))
     assert (closed.difference, closed.balance) == ("0.50", "0.00")
     assert gl_total(bank, chart.CASH_OVER, "0001") - over_before == -50  # a credit of 0.50 (credit-normal)

@@ -94,7 +94,11 @@ def test_balanced_entry_posts_lines_and_moves_the_account(bank: Bank, teller: Ac
     assert again.lines == entry.lines and again.memo == "incoming clearing"
     assert again.booking_date == again.value_date == entry.booking_date
     lines = bank.run(lambda uow: ledger.account_lines(uow, acc.id), readonly=True)
-    assert lines[0]["entry_id"] == entry.id and lines[0]["amount"] == 10000 and lines[0]["balance_after"] == 35000
+    assert (
+        lines[0]["entry_id"] == entry.id
+        and lines[0]["amount"] == 10000
+        and lines[0]["balance_after"] == 35000
+    )
     whole_bank_balanced(bank)
 
 
@@ -128,7 +132,9 @@ def test_single_leg_entry_refused(bank: Bank) -> None:
     assert ledger_state(bank) == before
 
 
-@pytest.mark.parametrize("amount", [Money.zero(CNY), Money.of("-5.00", CNY), Money(cny("1.00").amount / 8, CNY)])
+@pytest.mark.parametrize(
+    "amount", [Money.zero(CNY), Money.of("-5.00", CNY), Money(cny("1.00").amount / 8, CNY)]
+)
 def test_zero_negative_and_sub_fen_legs_refused(bank: Bank, teller: Actor, amount: Money) -> None:
     acc = ref(bank, funded_account(bank, teller, "100.00").number)
     before = ledger_state(bank)
@@ -157,7 +163,11 @@ def test_subledger_gl_posted_only_through_its_accounts(bank: Bank, teller: Actor
             Leg.credit(acc.gl_code, acc.branch_code, cny("10.00"), acc.id),
         )
     with pytest.raises(InvalidRequest, match="not in the chart"):
-        post(bank, Leg.debit("9999", "0001", cny("1.00")), Leg.credit(chart.PAID_IN_CAPITAL, "0001", cny("1.00")))
+        post(
+            bank,
+            Leg.debit("9999", "0001", cny("1.00")),
+            Leg.credit(chart.PAID_IN_CAPITAL, "0001", cny("1.00")),
+        )
     with pytest.raises(InvalidRequest, match="does not exist"):
         post(
             bank,
@@ -219,7 +229,9 @@ def test_refusal_on_a_later_account_rolls_back_the_earlier_one(bank: Bank, telle
 def test_holds_reduce_what_may_be_drawn(bank: Bank, teller: Actor) -> None:
     number = funded_account(bank, teller, "100.00").number
     acc = ref(bank, number)
-    hold = bank.run(accounts.place_hold, teller, number, accounts.HoldRequest(amount="60.00", reason="cheque"))
+    hold = bank.run(
+        accounts.place_hold, teller, number, accounts.HoldRequest(amount="60.00", reason="cheque")
+    )
     bal = balance_of(bank, acc.id)
     assert (bal.balance, bal.held, bal.available) == (10000, 6000, 4000)
     with pytest.raises(ledger.InsufficientFunds):
@@ -241,7 +253,9 @@ def test_debit_blocked_after_full_freeze_but_credits_still_arrive(
         accounts.freeze,
         supervisor,
         number,
-        accounts.FreezeRequest(kind="full", reason="court order", authority="Chaoyang court", document_no="J-1"),
+        accounts.FreezeRequest(
+            kind="full", reason="court order", authority="Chaoyang court", document_no="J-1"
+        ),
     )
     before = ledger_state(bank)
     with pytest.raises(ledger.DebitBlocked):
@@ -249,7 +263,9 @@ def test_debit_blocked_after_full_freeze_but_credits_still_arrive(
     assert ledger_state(bank) == before
     assert balance_of(bank, acc.id).available == 0
     post(bank, *incoming(acc, "5.00"))  # a frozen account still receives
-    bank.run(accounts.unfreeze, supervisor, number, accounts.UnfreezeRequest(freeze_id=frozen.id, reason="lifted"))
+    bank.run(
+        accounts.unfreeze, supervisor, number, accounts.UnfreezeRequest(freeze_id=frozen.id, reason="lifted")
+    )
     post(bank, *outgoing(acc, "105.00"))
     assert balance_of(bank, acc.id).balance == 0
 
@@ -257,13 +273,17 @@ def test_debit_blocked_after_full_freeze_but_credits_still_arrive(
 def test_credit_blocked_account_refuses_credits(bank: Bank, teller: Actor, supervisor: Actor) -> None:
     number = funded_account(bank, teller, "100.00").number
     acc = ref(bank, number)
-    bank.run(accounts.set_blocks, supervisor, number, accounts.BlockRequest(credit_blocked=True, reason="KYC"))
+    bank.run(
+        accounts.set_blocks, supervisor, number, accounts.BlockRequest(credit_blocked=True, reason="KYC")
+    )
     before = ledger_state(bank)
     with pytest.raises(ledger.CreditBlocked):
         post(bank, *incoming(acc, "1.00"))
     assert ledger_state(bank) == before
     post(bank, *outgoing(acc, "30.00"))  # it may still pay
-    bank.run(accounts.set_blocks, supervisor, number, accounts.BlockRequest(credit_blocked=False, reason="done"))
+    bank.run(
+        accounts.set_blocks, supervisor, number, accounts.BlockRequest(credit_blocked=False, reason="done")
+    )
     post(bank, *incoming(acc, "1.00"))
     assert balance_of(bank, acc.id).balance == 7100
 
@@ -417,7 +437,12 @@ def _lines_through(fb: FreshBank, day: date) -> dict[tuple[str, str, str], int]:
 
     def read(uow: Any) -> dict[tuple[str, str, str], int]:
         rows = uow.session.execute(
-            select(JournalLine.gl_code, JournalLine.branch_code, JournalLine.currency, func.sum(JournalLine.amount))
+            select(
+                JournalLine.gl_code,
+                JournalLine.branch_code,
+                JournalLine.currency,
+                func.sum(JournalLine.amount),
+            )
             .where(JournalLine.booking_date <= day)
             .group_by(JournalLine.gl_code, JournalLine.branch_code, JournalLine.currency)
         )
@@ -437,9 +462,11 @@ def _snapshot(fb: FreshBank, day: date) -> int:
 
 def _snapshot_rows(fb: FreshBank, day: date) -> list[GLDailyBalance]:
     return fb.bank.run(  # type: ignore[no-any-return]
-        lambda uow: uow.session.execute(select(GLDailyBalance).where(GLDailyBalance.business_date == day))
-        .scalars()
-        .all(),
+        lambda uow: (
+            uow.session.execute(select(GLDailyBalance).where(GLDailyBalance.business_date == day))
+            .scalars()
+            .all()
+        ),
         readonly=True,
     )
 
@@ -494,9 +521,9 @@ def test_snapshot_then_gl_balances_and_trial_balance_equal_the_sum_of_lines(fres
 
     def day_moves(uow: Any) -> dict[tuple[str, str, str], tuple[int, int]]:
         rows = uow.session.execute(
-            select(JournalLine.gl_code, JournalLine.branch_code, JournalLine.currency, JournalLine.amount).where(
-                JournalLine.booking_date == day2
-            )
+            select(
+                JournalLine.gl_code, JournalLine.branch_code, JournalLine.currency, JournalLine.amount
+            ).where(JournalLine.booking_date == day2)
         )
         out: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0, 0])
         for g, b, c, amt in rows:

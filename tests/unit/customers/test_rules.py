@@ -175,11 +175,15 @@ def test_id_type_lists_are_consistent() -> None:
 # ---------------------------------------------------------------- phones
 
 
-@pytest.mark.parametrize("phone", ["13800138000", "19912345678", "138 0013 8000", "010-12345678", "+86-10-12345678"])
+@pytest.mark.parametrize(
+    "phone", ["13800138000", "19912345678", "138 0013 8000", "010-12345678", "+86-10-12345678"]
+)
 def test_phones_accepted(phone: str) -> None:
     assert rules.phone_problem(phone) is None
 
 
-@pytest.mark.parametrize("phone", ["abc", "12345", "", "1380013800x", "++8613800138000", "138-0013-8000-0000-0000-1"])
+@pytest.mark.parametrize(
+    "phone", ["abc", "12345", "", "1380013800x", "++8613800138000", "138-0013-8000-0000-0000-1"]
+)
 def test_phones_refused(phone: str) -> None:
     assert rules.phone_problem(phone) is not None

@@ -83,6 +83,13 @@ def test_cny_refuses_more_than_two_decimals(text: str) -> None:
         Money.of(text, "CNY")
 
 
+def test_amounts_beyond_a_bigint_of_minor_units_refused() -> None:
+    assert Money.of("9999999999999999.99", "CNY").to_minor() == 10**18 - 1
+    for text in ("10000000000000000.00", "-10000000000000000", "1" + "0" * 30):
+        with pytest.raises(InvalidAmount, match="larger than any amount"):
+            Money.of(text, "CNY")
+
+
 @pytest.mark.parametrize("currency", ["USD", "EUR", "HKD", "GBP"])
 def test_two_decimal_currencies_take_cents(currency: str) -> None:
     assert Money.of("10.25", currency).to_minor() == 1025
@@ -156,7 +163,13 @@ def test_text_shows_the_currency_precision() -> None:
 
 @pytest.mark.parametrize(
     ("minor", "currency", "text"),
-    [(10050, "CNY", "100.50"), (1, "CNY", "0.01"), (0, "CNY", "0.00"), (-5, "CNY", "-0.05"), (123, "JPY", "123")],
+    [
+        (10050, "CNY", "100.50"),
+        (1, "CNY", "0.01"),
+        (0, "CNY", "0.00"),
+        (-5, "CNY", "-0.05"),
+        (123, "JPY", "123"),
+    ],
 )
 def test_from_minor_and_to_minor(minor: int, currency: str, text: str) -> None:
     m = Money.from_minor(minor, currency)

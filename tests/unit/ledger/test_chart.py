@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
+from corebank.kernel.money import Money
 from corebank.ledger import chart
 from corebank.ledger.schemas import AccountBalance, Leg, TrialBalance, TrialBalanceRow
-from corebank.kernel.money import Money
 
 CLASSES = {"asset", "liability", "equity", "income", "expense"}
 
@@ -99,7 +99,12 @@ def test_trial_balance_totals_per_currency_and_balanced_exactly() -> None:
     tb = TrialBalance(
         date(2026, 3, 2),
         None,
-        (_row("1001", "CNY", 500, 0), _row("2011", "CNY", 0, 500), _row("1001", "USD", 7, 0), _row("2011", "USD", 0, 7)),
+        (
+            _row("1001", "CNY", 500, 0),
+            _row("2011", "CNY", 0, 500),
+            _row("1001", "USD", 7, 0),
+            _row("2011", "USD", 0, 7),
+        ),
     )
     assert tb.totals() == {"CNY": (500, 500), "USD": (7, 7)}
     assert tb.balanced
