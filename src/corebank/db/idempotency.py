@@ -4,13 +4,31 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
+from corebank.db.base import table_of
 from corebank.db.models import IdempotencyRecord
 from corebank.db.uow import UnitOfWork
 from corebank.kernel.errors import IdempotencyKeyMissing, IdempotencyKeyReused
+
+_t = table_of(IdempotencyRecord)
+_RECALL = select(_t.c.request_hash, _t.c.response).where(
+    _t.c.scope == bindparam("scope"), _t.c.key == bindparam("key")
+)
+# Claim the key with INSERT ... ON CONFLICT DO NOTHING (SQLite and PostgreSQL both speak it). A twin sent while
+# the first is still running waits on the unique key; once the first commits, the twin's insert does nothing
+# and it reads the stored answer instead of racing the work itself.
+_CLAIM = {
+    "sqlite": sqlite.insert(_t).on_conflict_do_nothing(index_elements=["scope", "key"]).returning(_t.c.id),
+    "postgresql": postgresql.insert(_t)
+    .on_conflict_do_nothing(index_elements=["scope", "key"])
+    .returning(_t.c.id),
+}
+_ANSWER = update(_t).where(_t.c.id == bindparam("rid")).values(response=bindparam("answer"))
 
 
 def request_hash(body: Any) -> str:
@@ -18,15 +36,15 @@ def request_hash(body: Any) -> str:
     return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def recall(uow: UnitOfWork, scope: str, key: str | None, fingerprint: str) -> dict[str, Any] | None:
-    """The stored answer for (scope, key), or None; refuse a missing key or one reused with another body."""
+def _check_key(key: str | None) -> str:
     if not key or not key.strip() or len(key) > 128:
         raise IdempotencyKeyMissing("send an Idempotency-Key header (1 to 128 characters)")
-    row = uow.session.execute(
-        select(IdempotencyRecord.request_hash, IdempotencyRecord.response).where(
-            IdempotencyRecord.scope == scope, IdempotencyRecord.key == key
-        )
-    ).first()
+    return key
+
+
+def recall(uow: UnitOfWork, scope: str, key: str | None, fingerprint: str) -> dict[str, Any] | None:
+    """The stored answer for (scope, key), or None; refuse a missing key or one reused with another body."""
+    row = uow.conn.execute(_RECALL, {"scope": scope, "key": _check_key(key)}).first()
     if row is None:
         return None
     if row.request_hash != fingerprint:
@@ -34,31 +52,22 @@ def recall(uow: UnitOfWork, scope: str, key: str | None, fingerprint: str) -> di
     return dict(row.response)
 
 
-def remember(uow: UnitOfWork, scope: str, key: str, fingerprint: str, response: dict[str, Any]) -> None:
-    """Store the answer in the same transaction as the work; a concurrent twin fails on the unique key."""
-    uow.session.execute(
-        insert(IdempotencyRecord).values(
-            scope=scope, key=key, request_hash=fingerprint, response=response, created_at=uow.now
-        )
-    )
-
-
-def once(uow: UnitOfWork, scope: str, key: str | None, body: Any, work: Any) -> dict[str, Any]:
-    """Run `work()` (returning a JSON-ready dict) once per (scope, key); a retry gets the stored answer."""
+def once(
+    uow: UnitOfWork, scope: str, key: str | None, body: Any, work: Callable[[], dict[str, Any]]
+) -> dict[str, Any]:
+    """Run `work()` (returning a JSON-ready dict) once per (scope, key); a retry gets the stored answer.
+    The claim, the work and the stored answer commit together, or not at all."""
+    key = _check_key(key)
     fingerprint = request_hash(body)
-    stored = recall(uow, scope, key, fingerprint)
-    if stored is not None:
+    claim = _CLAIM[uow.conn.dialect.name]
+    record_id = uow.conn.execute(
+        claim,
+        {"scope": scope, "key": key, "request_hash": fingerprint, "response": {}, "created_at": uow.now},
+    ).scalar()
+    if record_id is None:
+        stored = recall(uow, scope, key, fingerprint)
+        assert stored is not None  # the conflicting claim committed, or ours would have gone in
         return stored
-    # Claim the key before the work. A twin sent while this runs then waits on the unique key, fails on it
-    # once this commits, and is re-run by the unit of work to find the stored answer. Claimed only at the end,
-    # the twin would race the work itself (on PostgreSQL it would be refused for the money this one just moved).
-    record_id = uow.session.execute(
-        insert(IdempotencyRecord)
-        .values(scope=scope, key=str(key), request_hash=fingerprint, response={}, created_at=uow.now)
-        .returning(IdempotencyRecord.id)
-    ).scalar_one()
     result = work()
-    uow.session.execute(
-        update(IdempotencyRecord).where(IdempotencyRecord.id == record_id).values(response=result)
-    )
+    uow.conn.execute(_ANSWER, {"rid": record_id, "answer": result})
     return dict(result)

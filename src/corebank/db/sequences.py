@@ -25,8 +25,8 @@ def next_number(uow: UnitOfWork, name: str, start: int = 1) -> int:
         .values(last=NumberSequence.last + 1)
         .returning(NumberSequence.last)
     )
-    value = uow.session.execute(stmt).scalar()
+    value = uow.conn.execute(stmt).scalar()
     if value is None:
-        uow.session.execute(insert(NumberSequence).values(name=name, last=start))
+        uow.conn.execute(insert(NumberSequence).values(name=name, last=start))
         return start
     return int(value)

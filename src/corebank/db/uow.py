@@ -18,10 +18,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, insert, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
+from corebank.db.base import table_of
 from corebank.db.models import AuditHead, AuditRecord, BankState, OutboxEvent
 from corebank.kernel.clock import SystemClock, WallClock
 from corebank.kernel.errors import CoreBankError
@@ -55,12 +56,29 @@ class UnitOfWork:
     audits: list[PendingAudit] = field(default_factory=list)
     _business_date: date | None = None
     _now: datetime | None = None
+    _conn: Connection | None = None
+
+    @property
+    def conn(self) -> Connection:
+        """The transaction's connection. Hot-path and set-based statements run here as SQLAlchemy Core,
+        skipping the ORM's per-statement bookkeeping (measured: most of a transfer's CPU time)."""
+        # Core statements do not autoflush: write pending ORM changes first so that they see them.
+        if not self.session._is_clean():
+            self.session.flush()
+        if self._conn is None:
+            self._conn = self.session.connection()
+        return self._conn
+
+    def prime_business_date(self, value: date | None) -> None:
+        """Take the business date from a query that fetched it alongside other rows (saves a round trip)."""
+        if value is not None and self._business_date is None:
+            self._business_date = value
 
     @property
     def business_date(self) -> date:
         """The bank's business date, read once per transaction."""
         if self._business_date is None:
-            value = self.session.execute(select(BankState.business_date).where(BankState.id == 1)).scalar()
+            value = self.conn.execute(_BUSINESS_DATE).scalar()
             if value is None:
                 raise CoreBankError("the bank is not initialized: run `corebank init`")
             self._business_date = value
@@ -101,8 +119,8 @@ class UnitOfWork:
     def _flush_outbox_and_audit(self) -> None:
         if self.events:
             bd = self.business_date
-            self.session.execute(
-                insert(OutboxEvent),
+            self.conn.execute(
+                _INSERT_OUTBOX,
                 [
                     {
                         "name": e.name,
@@ -121,9 +139,7 @@ class UnitOfWork:
     def _append_audit(self) -> None:
         # The head row is locked last and held only until commit, so concurrent commands queue briefly here
         # instead of forking the chain.
-        head = self.session.execute(
-            select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1).with_for_update()
-        ).one()
+        head = self.conn.execute(_LOCK_AUDIT_HEAD).one()
         seq, prev = head.seq, head.hash
         rows = []
         for a in self.audits:
@@ -142,8 +158,23 @@ class UnitOfWork:
             row["prev_hash"] = prev
             row["hash"] = prev = audit_hash(prev, row)
             rows.append(row)
-        self.session.execute(insert(AuditRecord), rows)
-        self.session.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=seq, hash=prev))
+        self.conn.execute(_INSERT_AUDIT, rows)
+        self.conn.execute(_MOVE_AUDIT_HEAD, {"new_seq": seq, "new_hash": prev})
+
+
+_bank_state = table_of(BankState)
+_audit_head = table_of(AuditHead)
+_BUSINESS_DATE = select(_bank_state.c.business_date).where(_bank_state.c.id == 1)
+_INSERT_OUTBOX = insert(table_of(OutboxEvent))
+_INSERT_AUDIT = insert(table_of(AuditRecord))
+_LOCK_AUDIT_HEAD = (
+    select(_audit_head.c.seq, _audit_head.c.hash).where(_audit_head.c.id == 1).with_for_update()
+)
+_MOVE_AUDIT_HEAD = (
+    update(_audit_head)
+    .where(_audit_head.c.id == 1)
+    .values(seq=bindparam("new_seq"), hash=bindparam("new_hash"))
+)
 
 
 def audit_hash(prev_hash: str, row: dict[str, Any]) -> str:

@@ -32,6 +32,7 @@ from sqlalchemy import (
     update,
 )
 
+from corebank.db.base import table_of
 from corebank.db.uow import UnitOfWork
 from corebank.kernel.errors import InvalidRequest
 from corebank.kernel.money import Money, exponent
@@ -77,7 +78,7 @@ def _reference(uow: UnitOfWork, refresh: bool = False) -> _Reference:
     if ref is None or refresh:
         gl = {
             r.code: (r.normal_sign, r.has_subledger, r.gl_class, r.name)
-            for r in uow.session.execute(
+            for r in uow.conn.execute(
                 select(
                     GLAccount.code,
                     GLAccount.normal_sign,
@@ -87,9 +88,7 @@ def _reference(uow: UnitOfWork, refresh: bool = False) -> _Reference:
                 )
             )
         }
-        branches = {
-            r.code: r.parent_code for r in uow.session.execute(select(Branch.code, Branch.parent_code))
-        }
+        branches = {r.code: r.parent_code for r in uow.conn.execute(select(Branch.code, Branch.parent_code))}
         ref = _Reference(gl, branches)
         _cache[engine] = ref
     return ref
@@ -190,7 +189,7 @@ def open_account(
         raise InvalidRequest(f"GL account {gl_code} keeps no sub-ledger accounts")
     exponent(currency)
     return int(
-        uow.session.execute(
+        uow.conn.execute(
             insert(LedgerAccount)
             .values(
                 gl_code=gl_code,
@@ -231,10 +230,8 @@ def set_movement_rules(
     if ceiling is not False:
         values["ceiling"] = ceiling
     if values:
-        done = uow.session.execute(
-            update(LedgerAccount).where(LedgerAccount.id == account_id).values(**values)
-        )
-        if done.rowcount != 1:  # type: ignore[attr-defined]
+        done = uow.conn.execute(update(LedgerAccount).where(LedgerAccount.id == account_id).values(**values))
+        if done.rowcount != 1:
             raise LedgerAccountNotFound(f"ledger account {account_id} does not exist")
 
 
@@ -246,7 +243,7 @@ def change_held(uow: UnitOfWork, account_id: int, delta: int) -> int:
         .values(held=LedgerAccount.held + delta)
         .returning(LedgerAccount.held)
     )
-    held = uow.session.execute(stmt).scalar()
+    held = uow.conn.execute(stmt).scalar()
     if held is None:
         raise InvalidRequest("the hold cannot go below zero")
     return int(held)
@@ -254,12 +251,12 @@ def change_held(uow: UnitOfWork, account_id: int, delta: int) -> int:
 
 def close_account(uow: UnitOfWork, account_id: int) -> None:
     """Stop all movement on a sub-ledger account whose balance and holds are zero."""
-    done = uow.session.execute(
+    done = uow.conn.execute(
         update(LedgerAccount)
         .where(LedgerAccount.id == account_id, LedgerAccount.balance == 0, LedgerAccount.held == 0)
         .values(allow_increase=False, allow_decrease=False)
     )
-    if done.rowcount != 1:  # type: ignore[attr-defined]
+    if done.rowcount != 1:
         raise InvalidRequest("only an account with zero balance and no holds can be closed")
 
 
@@ -267,7 +264,7 @@ def balances(uow: UnitOfWork, account_ids: list[int]) -> dict[int, AccountBalanc
     """Current balance, holds and rules of sub-ledger accounts."""
     if not account_ids:
         return {}
-    rows = uow.session.execute(
+    rows = uow.conn.execute(
         select(
             LedgerAccount.id,
             LedgerAccount.currency,
@@ -327,6 +324,10 @@ _MOVE = (
     .values(balance=LedgerAccount.balance + _natural, last_movement_on=bindparam("bd"))
     .returning(LedgerAccount.balance, LedgerAccount.normal_sign)
 )
+
+
+_INSERT_ENTRY = insert(table_of(JournalEntry)).returning(table_of(JournalEntry).c.id)
+_INSERT_LINES = insert(table_of(JournalLine))
 
 
 def post(uow: UnitOfWork, draft: EntryDraft, *, by: str, channel: str = "counter") -> PostedEntry:
@@ -405,25 +406,24 @@ def _write(
     final: dict[int, tuple[int, int]] = {}
     for aid in sorted(net):
         p = net[aid]
-        row = uow.session.execute(_MOVE, {"aid": aid, "bd": bd, **p}).first()
+        row = uow.conn.execute(_MOVE, {"aid": aid, "bd": bd, **p}).first()
         if row is None:
             _explain_refusal(uow, aid, p)
         final[aid] = (int(row.balance), int(row.normal_sign))  # type: ignore[union-attr]
     entry_id = int(
-        uow.session.execute(
-            insert(JournalEntry)
-            .values(
-                booking_date=bd,
-                value_date=vd,
-                kind=kind,
-                memo=memo[:200],
-                reference=reference,
-                reverses_id=reverses_id,
-                created_by=by,
-                channel=channel,
-                created_at=uow.now,
-            )
-            .returning(JournalEntry.id)
+        uow.conn.execute(
+            _INSERT_ENTRY,
+            {
+                "booking_date": bd,
+                "value_date": vd,
+                "kind": kind,
+                "memo": memo[:200],
+                "reference": reference,
+                "reverses_id": reverses_id,
+                "created_by": by,
+                "channel": channel,
+                "created_at": uow.now,
+            },
         ).scalar_one()
     )
     # Running balance per line, walking back from each account's final balance.
@@ -445,7 +445,7 @@ def _write(
         }
         for i, ln in enumerate(lines)
     ]
-    uow.session.execute(insert(JournalLine), rows)
+    uow.conn.execute(_INSERT_LINES, rows)
     return PostedEntry(
         id=entry_id,
         booking_date=bd,
@@ -474,7 +474,7 @@ def _explain_refusal(uow: UnitOfWork, account_id: int, p: dict[str, Any]) -> Non
     acc = balances(uow, [account_id]).get(account_id)
     if acc is None or acc.currency != p["cur"] or acc.gl_code != p["gl"] or acc.branch_code != p["br"]:
         raise LedgerAccountNotFound(f"no ledger account {account_id} in {p['cur']} under {p['gl']}/{p['br']}")
-    sign = uow.session.execute(
+    sign = uow.conn.execute(
         select(LedgerAccount.normal_sign).where(LedgerAccount.id == account_id)
     ).scalar_one()
     natural = sign * p["amt"]
@@ -527,7 +527,7 @@ def get_entry(uow: UnitOfWork, entry_id: int) -> PostedEntry:
 
 def reversal_of(uow: UnitOfWork, entry_id: int) -> int | None:
     """The id of the entry that reversed `entry_id`, if any."""
-    return uow.session.execute(select(JournalEntry.id).where(JournalEntry.reverses_id == entry_id)).scalar()
+    return uow.conn.execute(select(JournalEntry.id).where(JournalEntry.reverses_id == entry_id)).scalar()
 
 
 def reverse(uow: UnitOfWork, entry_id: int, *, memo: str, by: str, channel: str = "counter") -> PostedEntry:
@@ -599,7 +599,7 @@ def account_lines(
         q = q.where(JournalLine.booking_date <= to_date)
     q = q.order_by(JournalLine.id.asc() if ascending else JournalLine.id.desc()).limit(limit)
     out = []
-    for r in uow.session.execute(q):
+    for r in uow.conn.execute(q):
         natural = r.normal_sign * r.amount
         out.append(
             {
@@ -629,7 +629,7 @@ def gl_balances(
 ) -> list[tuple[str, str, str, int]]:
     """(gl_code, branch_code, currency, signed balance) at the end of `as_of`: the last daily snapshot on or
     before it, plus the journal lines booked after that snapshot up to `as_of`."""
-    snap_date = uow.session.execute(
+    snap_date = uow.conn.execute(
         select(func.max(GLDailyBalance.business_date)).where(GLDailyBalance.business_date <= as_of)
     ).scalar()
     snap = select(
@@ -652,7 +652,7 @@ def gl_balances(
         .group_by(both.c.gl_code, both.c.branch_code, both.c.currency)
         .order_by(both.c.gl_code, both.c.branch_code, both.c.currency)
     )
-    return [(r[0], r[1], r[2], int(r[3])) for r in uow.session.execute(q)]
+    return [(r[0], r[1], r[2], int(r[3])) for r in uow.conn.execute(q)]
 
 
 def trial_balance(uow: UnitOfWork, as_of: date | None = None, branch_code: str | None = None) -> TrialBalance:
@@ -679,14 +679,14 @@ def subledger_totals(uow: UnitOfWork) -> list[tuple[str, str, str, int]]:
         LedgerAccount.currency,
         func.sum(LedgerAccount.balance * LedgerAccount.normal_sign),
     ).group_by(LedgerAccount.gl_code, LedgerAccount.branch_code, LedgerAccount.currency)
-    return [(r[0], r[1], r[2], int(r[3])) for r in uow.session.execute(q)]
+    return [(r[0], r[1], r[2], int(r[3])) for r in uow.conn.execute(q)]
 
 
 def snapshot_gl_balances(uow: UnitOfWork, business_date: date) -> int:
     """Write the GL closing balances for `business_date` (end of day calls this), set-based in one statement:
     the previous snapshot plus the day's lines, per GL account, branch and currency. Re-running replaces it."""
-    uow.session.execute(delete(GLDailyBalance).where(GLDailyBalance.business_date == business_date))
-    prev = uow.session.execute(
+    uow.conn.execute(delete(GLDailyBalance).where(GLDailyBalance.business_date == business_date))
+    prev = uow.conn.execute(
         select(func.max(GLDailyBalance.business_date)).where(GLDailyBalance.business_date < business_date)
     ).scalar()
     zero = literal(0)
@@ -725,11 +725,11 @@ def snapshot_gl_balances(uow: UnitOfWork, business_date: date) -> int:
         func.sum(u.c.cr).label("day_credit"),
         func.sum(u.c.bal).label("balance"),
     ).group_by(u.c.gl, u.c.br, u.c.cur)
-    result = uow.session.execute(
+    result = uow.conn.execute(
         insert(GLDailyBalance).from_select(
             ["business_date", "gl_code", "branch_code", "currency", "day_debit", "day_credit", "balance"], src
         ),
         # psycopg reports -1 for INSERT ... SELECT unless SQLAlchemy is asked to keep the row count.
         execution_options={"preserve_rowcount": True},
     )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return int(result.rowcount or 0)

@@ -191,7 +191,7 @@ def return_to_vault(
 
 def current_till(uow: UnitOfWork, username: str, currency: str) -> TillRef:
     """The open till of teller `username` for today in `currency`."""
-    row = uow.session.execute(
+    row = uow.conn.execute(
         select(Till.id, Till.ledger_account_id, Till.branch_code, Till.currency).where(
             Till.username == username,
             Till.business_date == uow.business_date,
