@@ -10,6 +10,16 @@ from corebank.accounts.cash import (
     execute_withdrawal,
 )
 from corebank.accounts.errors import AccountNotFound, SameAccount
+from corebank.accounts.holds import (
+    expire_holds,
+    freeze,
+    list_holds,
+    place_hold,
+    reactivate,
+    release_hold,
+    set_blocks,
+    unfreeze,
+)
 from corebank.accounts.schemas import (
     AccountClosedRead,
     AccountOpen,
@@ -32,20 +42,12 @@ from corebank.accounts.service import (
     check_can_credit,
     check_can_debit,
     consume_class_limit,
-    expire_holds,
-    freeze,
     get_account,
     history,
-    list_holds,
     load_for_posting,
     numbers_of,
     open_account,
-    place_hold,
-    reactivate,
-    release_hold,
-    set_blocks,
     statement_chunk,
-    unfreeze,
 )
 
 __all__ = [

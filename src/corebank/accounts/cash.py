@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from corebank import ledger, operations, tellers
-from corebank.accounts import service
+from corebank.accounts import holds, service
 from corebank.accounts.errors import AccountNotEmpty, SameAccount
 from corebank.accounts.schemas import (
     AccountClosedRead,
@@ -205,8 +205,8 @@ def close_account(
 
     def work() -> dict[str, Any]:
         acc = service.load_model(uow, actor, number)
-        service._not_closed(acc)
-        if service.list_holds(uow, actor, number):
+        holds.ensure_open(acc)
+        if holds.list_holds(uow, actor, number):
             raise AccountNotEmpty(f"account {number} has active holds or freezes; release them first")
         bal = ledger.balances(uow, [acc.id])[acc.id].balance
         if bal < 0:

@@ -18,20 +18,14 @@ from corebank.accounts.errors import (
     ClassLimitExceeded,
     CreditBlocked,
     DebitBlocked,
-    HoldNotFound,
     OneTypeOneAccount,
 )
-from corebank.accounts.models import AccountHold, DepositAccount
+from corebank.accounts.models import DepositAccount
 from corebank.accounts.schemas import (
     AccountOpen,
     AccountRead,
-    BlockRequest,
-    FreezeRequest,
-    HoldRead,
-    HoldRequest,
     Transaction,
     TransactionPage,
-    UnfreezeRequest,
 )
 from corebank.db.base import table_of
 from corebank.db.models import BankState
@@ -40,12 +34,10 @@ from corebank.db.uow import UnitOfWork
 from corebank.kernel.errors import InvalidAmount, InvalidRequest
 from corebank.kernel.events import Event
 from corebank.kernel.ids import with_luhn
-from corebank.kernel.money import Money, minor_to_text, positive_amount
+from corebank.kernel.money import Money, minor_to_text
 from corebank.ledger import EntryDraft, Leg, chart
 from corebank.products import ProductNotAvailable
-from corebank.security import SYSTEM, Actor, P
-
-FREEZES = ("freeze_partial", "freeze_full")
+from corebank.security import Actor, P
 
 
 @dataclass(frozen=True, slots=True)
@@ -391,243 +383,9 @@ def statement_chunk(
     return [_tx(r) for r in rows]
 
 
-# ---------------------------------------------------------------- holds, freezes, blocks
-
-
-def _sync_rules(uow: UnitOfWork, acc: DepositAccount) -> None:
-    """Carry the account's state into the ledger's movement rules, so posting enforces it race-free."""
-    ledger.set_movement_rules(
-        uow,
-        acc.id,
-        allow_decrease=acc.status == "active" and not acc.debit_blocked,
-        allow_increase=acc.status in ("active", "dormant", "frozen") and not acc.credit_blocked,
-    )
-
-
-def _hold_read(h: AccountHold, number: str, currency: str) -> HoldRead:
-    return HoldRead(
-        id=h.id,
-        account=number,
-        kind=h.kind,
-        amount=minor_to_text(h.amount, currency),
-        reason=h.reason,
-        authority=h.authority,
-        document_no=h.document_no,
-        expires_on=h.expires_on,
-        status=h.status,
-        placed_by=h.placed_by,
-        placed_at=h.placed_at,
-        released_by=h.released_by,
-        released_at=h.released_at,
-    )
-
-
-def _not_closed(acc: DepositAccount) -> None:
-    if acc.status == "closed":
-        raise AccountClosed(f"account {acc.number} is closed")
-
-
-def freeze(uow: UnitOfWork, actor: Actor, number: str, cmd: FreezeRequest) -> HoldRead:
-    """Freeze an account fully (全部冻结: nothing may leave) or by an amount (部分冻结)."""
-    actor.require(P.ACCOUNT_FREEZE)
-    acc = _load(uow, actor, number)
-    _not_closed(acc)
-    amount = 0
-    if cmd.kind == "partial":
-        if not cmd.amount:
-            raise InvalidRequest("a partial freeze needs an amount")
-        amount = positive_amount(cmd.amount, acc.currency).to_minor()
-    elif cmd.amount:
-        raise InvalidRequest("a full freeze takes no amount")
-    if cmd.expires_on is not None and cmd.expires_on <= uow.business_date:
-        raise InvalidRequest("a freeze must expire after today")
-    h = AccountHold(
-        account_id=acc.id,
-        kind=f"freeze_{cmd.kind}",
-        amount=amount,
-        reason=cmd.reason,
-        authority=cmd.authority,
-        document_no=cmd.document_no,
-        expires_on=cmd.expires_on,
-        status="active",
-        placed_by=actor.username,
-        placed_at=uow.now,
-        released_by=None,
-        released_at=None,
-    )
-    uow.session.add(h)
-    uow.session.flush()
-    if amount:
-        ledger.change_held(uow, acc.id, amount)
-    else:
-        acc.status = "frozen"
-        _sync_rules(uow, acc)
-    uow.audit(
-        actor,
-        "account.freeze",
-        "account",
-        number,
-        kind=cmd.kind,
-        amount=amount,
-        reason=cmd.reason,
-        authority=cmd.authority,
-        document_no=cmd.document_no,
-        hold_id=h.id,
-    )
-    uow.publish(Event("AccountFrozen", "account", number, {"kind": cmd.kind, "amount": amount}))
-    return _hold_read(h, number, acc.currency)
-
-
-def _release(uow: UnitOfWork, actor: Actor, acc: DepositAccount, h: AccountHold, reason: str) -> None:
-    h.status, h.released_by, h.released_at = "released", actor.username, uow.now
-    if h.amount:
-        ledger.change_held(uow, acc.id, -h.amount)
-    if h.kind == "freeze_full":
-        still = uow.session.execute(
-            select(AccountHold.id).where(
-                AccountHold.account_id == acc.id,
-                AccountHold.kind == "freeze_full",
-                AccountHold.status == "active",
-                AccountHold.id != h.id,
-            )
-        ).first()
-        if not still:
-            acc.status = "active"
-            _sync_rules(uow, acc)
-    uow.audit(actor, f"account.release_{h.kind}", "account", acc.number, hold_id=h.id, reason=reason)
-
-
-def unfreeze(uow: UnitOfWork, actor: Actor, number: str, cmd: UnfreezeRequest) -> HoldRead:
-    """Lift a freeze (name it when several are active)."""
-    actor.require(P.ACCOUNT_FREEZE)
-    acc = _load(uow, actor, number)
-    q = select(AccountHold).where(
-        AccountHold.account_id == acc.id, AccountHold.status == "active", AccountHold.kind.in_(FREEZES)
-    )
-    if cmd.freeze_id is not None:
-        q = q.where(AccountHold.id == cmd.freeze_id)
-    found = uow.session.execute(q).scalars().all()
-    if not found:
-        raise HoldNotFound(f"account {number} has no such active freeze")
-    if len(found) > 1:
-        raise InvalidRequest(f"account {number} has {len(found)} active freezes; say which (freeze_id)")
-    _release(uow, actor, acc, found[0], cmd.reason)
-    uow.publish(Event("AccountUnfrozen", "account", number, {"hold_id": found[0].id}))
-    return _hold_read(found[0], number, acc.currency)
-
-
-def place_hold(uow: UnitOfWork, actor: Actor, number: str, cmd: HoldRequest) -> HoldRead:
-    """Hold an amount (止付): it stays in the balance but is not available."""
-    actor.require(P.ACCOUNT_HOLD)
-    acc = _load(uow, actor, number)
-    _not_closed(acc)
-    amount = positive_amount(cmd.amount, acc.currency).to_minor()
-    if cmd.expires_on is not None and cmd.expires_on <= uow.business_date:
-        raise InvalidRequest("a hold must expire after today")
-    h = AccountHold(
-        account_id=acc.id,
-        kind="hold",
-        amount=amount,
-        reason=cmd.reason,
-        authority="",
-        document_no="",
-        expires_on=cmd.expires_on,
-        status="active",
-        placed_by=actor.username,
-        placed_at=uow.now,
-        released_by=None,
-        released_at=None,
-    )
-    uow.session.add(h)
-    uow.session.flush()
-    ledger.change_held(uow, acc.id, amount)
-    uow.audit(actor, "account.hold", "account", number, amount=amount, reason=cmd.reason, hold_id=h.id)
-    return _hold_read(h, number, acc.currency)
-
-
-def release_hold(uow: UnitOfWork, actor: Actor, number: str, hold_id: int, reason: str) -> HoldRead:
-    """Release a hold (freezes are lifted with `unfreeze`)."""
-    actor.require(P.ACCOUNT_HOLD)
-    acc = _load(uow, actor, number)
-    h = uow.session.get(AccountHold, hold_id)
-    if h is None or h.account_id != acc.id or h.status != "active" or h.kind != "hold":
-        raise HoldNotFound(f"account {number} has no active hold {hold_id}")
-    _release(uow, actor, acc, h, reason)
-    return _hold_read(h, number, acc.currency)
-
-
-def list_holds(uow: UnitOfWork, actor: Actor, number: str, *, active_only: bool = True) -> list[HoldRead]:
-    """Holds and freezes on an account."""
-    actor.require(P.ACCOUNT_READ)
-    acc = _load(uow, actor, number)
-    q = select(AccountHold).where(AccountHold.account_id == acc.id)
-    if active_only:
-        q = q.where(AccountHold.status == "active")
-    return [
-        _hold_read(h, number, acc.currency) for h in uow.session.execute(q.order_by(AccountHold.id)).scalars()
-    ]
-
-
-def expire_holds(uow: UnitOfWork, business_date: date) -> int:
-    """End-of-day step: release holds and freezes whose expiry date has come (set-based per account)."""
-    rows = uow.session.execute(
-        select(AccountHold.id, AccountHold.account_id, AccountHold.amount, AccountHold.kind).where(
-            AccountHold.status == "active",
-            AccountHold.expires_on.is_not(None),
-            AccountHold.expires_on <= business_date,
-        )
-    ).all()
-    for r in rows:
-        acc = uow.session.get(DepositAccount, r.account_id)
-        h = uow.session.get(AccountHold, r.id)
-        if acc is not None and h is not None:
-            _release(uow, SYSTEM, acc, h, "expired")
-            h.status = "expired"
-    return len(rows)
-
-
-def set_blocks(uow: UnitOfWork, actor: Actor, number: str, cmd: BlockRequest) -> AccountRead:
-    """Set or lift debit-blocked (只收不付) and credit-blocked (只付不收)."""
-    actor.require(P.ACCOUNT_FREEZE)
-    acc = _load(uow, actor, number)
-    _not_closed(acc)
-    if cmd.debit_blocked is not None:
-        acc.debit_blocked = cmd.debit_blocked
-    if cmd.credit_blocked is not None:
-        acc.credit_blocked = cmd.credit_blocked
-    _sync_rules(uow, acc)
-    uow.audit(
-        actor,
-        "account.blocks",
-        "account",
-        number,
-        debit_blocked=acc.debit_blocked,
-        credit_blocked=acc.credit_blocked,
-        reason=cmd.reason,
-    )
-    return account_read(uow, acc)
-
-
-def reactivate(uow: UnitOfWork, actor: Actor, number: str, reason: str) -> AccountRead:
-    """Bring a dormant account back to active (the customer showed ID at the counter)."""
-    actor.require(P.ACCOUNT_HOLD)
-    acc = _load(uow, actor, number)
-    if acc.status != "dormant":
-        raise InvalidRequest(f"account {number} is {acc.status}, not dormant")
-    acc.status = "active"
-    _sync_rules(uow, acc)
-    uow.audit(actor, "account.reactivate", "account", number, reason=reason)
-    return account_read(uow, acc)
-
-
 def load_model(uow: UnitOfWork, actor: Actor, number: str) -> DepositAccount:
     """The account row for this area's own modules (cash and closing)."""
     return _load(uow, actor, number)
-
-
-def sync_rules(uow: UnitOfWork, acc: DepositAccount) -> None:
-    """Public twin of `_sync_rules` for this area's cash module."""
-    _sync_rules(uow, acc)
 
 
 def numbers_of(uow: UnitOfWork, ids: list[int]) -> dict[int, str]:

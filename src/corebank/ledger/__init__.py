@@ -1,6 +1,7 @@
 """The ledger: the one place any balance changes (double entry). It imports no other business area."""
 
 from corebank.ledger import chart
+from corebank.ledger.books import gl_balances, snapshot_gl_balances, subledger_totals, trial_balance
 from corebank.ledger.errors import (
     AlreadyReversed,
     BalanceCeiling,
@@ -19,7 +20,6 @@ from corebank.ledger.service import (
     change_held,
     close_account,
     get_entry,
-    gl_balances,
     list_branches,
     list_chart,
     open_account,
@@ -28,9 +28,6 @@ from corebank.ledger.service import (
     reverse,
     seed_chart,
     set_movement_rules,
-    snapshot_gl_balances,
-    subledger_totals,
-    trial_balance,
 )
 
 __all__ = [
