@@ -4,6 +4,7 @@ and voucher serial numbers for counter transactions."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 
@@ -159,34 +160,32 @@ def _move_vault_cash(uow: UnitOfWork, actor: Actor, till: Till, amount: Money, *
     return voucher
 
 
+def _vault_exchange(
+    uow: UnitOfWork, actor: Actor, till_id: int, cmd: CashMove, key: str | None, *, to_till: bool
+) -> TillRead:
+    actor.require(P.CASH_OPERATE)
+
+    def work() -> dict[str, Any]:
+        till = _own_open_till(uow, actor, till_id)
+        _move_vault_cash(uow, actor, till, positive_amount(cmd.amount, till.currency), to_till=to_till)
+        return _read(uow, till).model_dump(mode="json")
+
+    scope = f"till.{'take' if to_till else 'return'}:{actor.username}"
+    return TillRead(**idempotency.once(uow, scope, key, {"till": till_id, **cmd.model_dump()}, work))
+
+
 def take_from_vault(
     uow: UnitOfWork, actor: Actor, till_id: int, cmd: CashMove, idempotency_key: str | None
 ) -> TillRead:
     """Receive cash from the branch vault into the caller's till."""
-    actor.require(P.CASH_OPERATE)
-
-    def work() -> dict:
-        till = _own_open_till(uow, actor, till_id)
-        _move_vault_cash(uow, actor, till, positive_amount(cmd.amount, till.currency), to_till=True)
-        return _read(uow, till).model_dump(mode="json")
-
-    body = {"till": till_id, **cmd.model_dump()}
-    return TillRead(**idempotency.once(uow, f"till.take:{actor.username}", idempotency_key, body, work))
+    return _vault_exchange(uow, actor, till_id, cmd, idempotency_key, to_till=True)
 
 
 def return_to_vault(
     uow: UnitOfWork, actor: Actor, till_id: int, cmd: CashMove, idempotency_key: str | None
 ) -> TillRead:
     """Hand cash from the caller's till back to the vault."""
-    actor.require(P.CASH_OPERATE)
-
-    def work() -> dict:
-        till = _own_open_till(uow, actor, till_id)
-        _move_vault_cash(uow, actor, till, positive_amount(cmd.amount, till.currency), to_till=False)
-        return _read(uow, till).model_dump(mode="json")
-
-    body = {"till": till_id, **cmd.model_dump()}
-    return TillRead(**idempotency.once(uow, f"till.return:{actor.username}", idempotency_key, body, work))
+    return _vault_exchange(uow, actor, till_id, cmd, idempotency_key, to_till=False)
 
 
 def current_till(uow: UnitOfWork, username: str, currency: str) -> TillRef:
