@@ -19,7 +19,9 @@ def make_engine(url: str, *, pool_size: int = 8) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         _sqlite_pragmas(engine)
         return engine
-    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    # No pool pre-ping: it costs a round trip on every transaction. A connection found dead mid-command is
+    # invalidated by SQLAlchemy and the unit of work re-runs the command on a fresh one.
+    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800)
 
 
 def _sqlite_pragmas(engine: Engine) -> None:

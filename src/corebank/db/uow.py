@@ -202,6 +202,8 @@ def is_transient(exc: BaseException) -> bool:
     """True for conflicts that a retry of the whole command can clear."""
     if isinstance(exc, IntegrityError):
         return True  # a unique-key race: the retry's own checks turn it into a clear business error
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True  # the server closed the connection (restart, idle timeout): a fresh one will do
     if isinstance(exc, OperationalError | DBAPIError):
         orig = getattr(exc, "orig", None)
         state = getattr(orig, "sqlstate", None) or getattr(getattr(orig, "diag", None), "sqlstate", None)
