@@ -27,6 +27,7 @@ from corebank.accounts.schemas import (
     Transaction,
     TransactionPage,
 )
+from corebank.db import idempotency
 from corebank.db.base import table_of
 from corebank.db.models import BankState
 from corebank.db.sequences import next_number
@@ -149,9 +150,24 @@ def _account_number(uow: UnitOfWork, branch_code: str) -> str:
     return with_luhn(f"{branch_code}01{next_number(uow, 'account', start=100001):09d}")
 
 
-def open_account(uow: UnitOfWork, actor: Actor, cmd: AccountOpen) -> AccountRead:
-    """Open a deposit account at the actor's branch for an active customer, in the class asked for."""
+def open_account(
+    uow: UnitOfWork, actor: Actor, cmd: AccountOpen, idempotency_key: str | None = None
+) -> AccountRead:
+    """Open a deposit account at the actor's branch for an active customer, in the class asked for.
+    Cash paid in at opening moves money, so then an idempotency key is required: a retry returns the
+    account first opened instead of opening a second one."""
     actor.require(P.ACCOUNT_OPEN)
+    if idempotency_key is None and not cmd.opening_deposit:
+        return _open_account(uow, actor, cmd)
+
+    def work() -> dict[str, Any]:
+        return _open_account(uow, actor, cmd).model_dump(mode="json")
+
+    scope = f"account.open:{actor.username}"
+    return AccountRead(**idempotency.once(uow, scope, idempotency_key, cmd.model_dump(), work))
+
+
+def _open_account(uow: UnitOfWork, actor: Actor, cmd: AccountOpen) -> AccountRead:
     cust = customers.customer_ref(uow, cmd.customer_number)
     terms = products.terms(uow, cmd.product_code)
     if not terms.active or terms.kind != "demand_deposit":

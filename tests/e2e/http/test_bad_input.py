@@ -223,7 +223,7 @@ def test_every_amount_a_request_carries_is_checked(
         "till-open": lambda: app_client.post(f"{API}/tills", headers=no_till, json={"opening_cash": amount}),
         "opening": lambda: app_client.post(
             f"{API}/accounts",
-            headers=mine,
+            headers=with_key(mine),
             json={"customer_number": customer_without_accounts, "opening_deposit": amount},
         ),
     }

@@ -206,12 +206,15 @@ def test_opening_deposit_is_paid_in_from_the_till(app_client: TestClient, auth) 
     h = auth("teller2")
     customer = app_client.post(f"{API}/customers", headers=h, json=customer_body()).json()["number"]
     till_before = Decimal(_till(app_client, h, "teller2")["balance"])
-    r = app_client.post(
-        f"{API}/accounts",
-        headers=h,
-        json={"customer_number": customer, "product_code": "DEMAND_CNY", "opening_deposit": "500.00"},
-    )
+    body = {"customer_number": customer, "product_code": "DEMAND_CNY", "opening_deposit": "500.00"}
+    no_key = app_client.post(f"{API}/accounts", headers=h, json=body)
+    assert_problem(no_key, 400, "IDEMPOTENCY_KEY_REQUIRED")
+    keyed = {**h, "Idempotency-Key": f"open-{customer}"}
+    r = app_client.post(f"{API}/accounts", headers=keyed, json=body)
     assert r.status_code == 201, r.text
+    # A retry returns the account first opened: no second account, no second deposit.
+    retry = app_client.post(f"{API}/accounts", headers=keyed, json=body)
+    assert retry.status_code == 201 and retry.json()["number"] == r.json()["number"]
     acc = r.json()
     assert (acc["status"], acc["balance"], acc["available_balance"]) == ("active", "500.00", "500.00")
     assert acc["number"].startswith("0001") and acc["customer_number"] == customer

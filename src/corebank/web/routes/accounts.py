@@ -42,9 +42,12 @@ def _maybe_pending(result: object) -> object:
 
 @router.post("", response_model=AccountRead, status_code=201, summary="Open a deposit account at your branch")
 def open_account(
-    bank: BankDep, cmd: AccountOpen, actor: Annotated[Actor, Depends(requires(P.ACCOUNT_OPEN))]
+    bank: BankDep,
+    cmd: AccountOpen,
+    key: IdempotencyKey,
+    actor: Annotated[Actor, Depends(requires(P.ACCOUNT_OPEN))],
 ) -> AccountRead:
-    return bank.run(accounts.open_account, actor, cmd)
+    return bank.run(accounts.open_account, actor, cmd, key)
 
 
 @router.get("/{number}", response_model=AccountRead, summary="Balance (ledger and available), status, holds")
