@@ -27,6 +27,7 @@ import argparse
 import cProfile
 import hashlib
 import json
+import os
 import pstats
 import random
 import threading
@@ -249,7 +250,9 @@ def main() -> None:
                     n = fn(work, start + args.seconds)
                     prof.disable()
                     results[(mode, w)] = (n, time.perf_counter() - start, time.process_time() - cpu)
-                    pstats.Stats(prof).sort_stats("tottime").print_stats(args.profile)
+                    pstats.Stats(prof).sort_stats(os.environ.get("BENCH_SORT", "tottime")).print_stats(
+                        args.profile
+                    )
                 else:
                     results[(mode, w)] = run_workers(w, work, args.seconds, fn)
         rows = []
