@@ -521,9 +521,9 @@ class _Planner:
 
 
 def _close_day(uow: UnitOfWork, business_date: date) -> None:
-    """The demo's stand-in for end of day until the end-of-day runner exists: snapshot the GL balances of
-    `business_date` and move the bank to the next business date."""
-    ledger.snapshot_gl_balances(uow, business_date)
+    """The demo's stand-in for end of day until the end-of-day runner exists: move the bank to the next
+    business date, then snapshot the GL balances of the day that ended (in that order, so that no posting of
+    `business_date` can come after its snapshot)."""
     moved = uow.session.execute(
         update(BankState)
         .where(BankState.id == 1, BankState.business_date == business_date)
@@ -531,4 +531,5 @@ def _close_day(uow: UnitOfWork, business_date: date) -> None:
     )
     if moved.rowcount != 1:  # type: ignore[attr-defined]
         raise InvalidRequest(f"the business date is not {business_date}")
+    ledger.snapshot_gl_balances(uow, business_date)
     uow.audit(SYSTEM, "demo.close_day", "bank", uow.settings.bank_code, business_date=str(business_date))

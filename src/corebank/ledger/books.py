@@ -15,7 +15,10 @@ from sqlalchemy import (
     union_all,
 )
 
+from corebank.db.base import table_of
+from corebank.db.models import BankState
 from corebank.db.uow import UnitOfWork
+from corebank.kernel.errors import InvalidRequest
 from corebank.ledger import chart
 from corebank.ledger.models import GLDailyBalance, JournalLine, LedgerAccount
 from corebank.ledger.schemas import (
@@ -85,9 +88,21 @@ def subledger_totals(uow: UnitOfWork) -> list[tuple[str, str, str, int]]:
     return [(r[0], r[1], r[2], int(r[3])) for r in uow.conn.execute(q)]
 
 
+_bank_state = table_of(BankState)
+_OPEN_DATE = select(_bank_state.c.business_date).where(_bank_state.c.id == 1)
+
+
 def snapshot_gl_balances(uow: UnitOfWork, business_date: date) -> int:
     """Write the GL closing balances for `business_date` (end of day calls this), set-based in one statement:
     the previous snapshot plus the day's lines, per GL account, branch and currency. Re-running replaces it."""
+    # Read the date from the database, not the command's cached copy: end of day moves it in this same
+    # transaction just before closing the books of the day that ended.
+    open_date = uow.conn.execute(_OPEN_DATE).scalar()
+    if open_date is not None and business_date >= open_date:
+        raise InvalidRequest(
+            f"business date {business_date} is still open (today is {open_date}): move the business date "
+            "first, then snapshot the day that ended, so that no posting of that day can miss the snapshot"
+        )
     uow.conn.execute(delete(GLDailyBalance).where(GLDailyBalance.business_date == business_date))
     prev = uow.conn.execute(
         select(func.max(GLDailyBalance.business_date)).where(GLDailyBalance.business_date < business_date)

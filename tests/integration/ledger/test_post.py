@@ -490,6 +490,9 @@ def test_snapshot_then_gl_balances_and_trial_balance_equal_the_sum_of_lines(fres
     assert _gl_at(fb, day1) == by_lines_day1  # before any snapshot: straight from the lines
     tb_day1 = fb.bank.run(lambda uow: ledger.trial_balance(uow, day1), readonly=True)
 
+    # end of day: the date moves first, then the books of the day that ended are closed
+    day2 = day1 + timedelta(days=1)
+    fb.move_to(day2)
     assert _snapshot(fb, day1) > 0
     rows = _snapshot_rows(fb, day1)
     assert {(r.gl_code, r.branch_code, r.currency): r.balance for r in rows if r.balance} == by_lines_day1
@@ -503,8 +506,6 @@ def test_snapshot_then_gl_balances_and_trial_balance_equal_the_sum_of_lines(fres
     assert _gl_at(fb, day1) == by_lines_day1
 
     # the next business day: new postings on top of the snapshot
-    day2 = day1 + timedelta(days=1)
-    fb.move_to(day2)
     _day_of_business(fb, "333.33")
     by_lines_day2 = _lines_through(fb, day2)
     assert by_lines_day2 != by_lines_day1
@@ -515,6 +516,7 @@ def test_snapshot_then_gl_balances_and_trial_balance_equal_the_sum_of_lines(fres
     assert fb.bank.run(lambda uow: ledger.trial_balance(uow, day1), readonly=True).rows == tb_day1.rows
 
     # closing day 2: the day's debits and credits are the day's lines, the balance carries day 1 forward
+    fb.move_to(day2 + timedelta(days=1))
     _snapshot(fb, day2)
     rows2 = {(r.gl_code, r.branch_code, r.currency): r for r in _snapshot_rows(fb, day2)}
     assert {k: r.balance for k, r in rows2.items() if r.balance} == by_lines_day2
@@ -546,6 +548,17 @@ def test_snapshot_then_gl_balances_and_trial_balance_equal_the_sum_of_lines(fres
         ]
 
     assert all(fb.bank.run(books, readonly=True))
+
+
+def test_snapshot_of_the_open_business_date_is_refused(fresh_bank: FreshBank) -> None:
+    fb = fresh_bank
+    today = fb.business_date()
+    before = _snapshot_rows(fb, today)
+    with pytest.raises(InvalidRequest, match="still open"):
+        _snapshot(fb, today)
+    with pytest.raises(InvalidRequest, match="still open"):
+        _snapshot(fb, today + timedelta(days=3))
+    assert _snapshot_rows(fb, today) == before == []
 
 
 def test_subledgers_agree_with_their_control_accounts_after_snapshots(fresh_bank: FreshBank) -> None:
