@@ -41,3 +41,21 @@ class AuditVerification(BaseModel):
     ok: bool
     first_bad_seq: int | None = None
     detail: str = ""
+
+
+class AuditRecordRead(BaseModel):
+    seq: int
+    at: datetime
+    actor: str
+    channel: str
+    branch_code: str | None
+    action: str
+    object_type: str
+    object_id: str
+    detail: dict[str, object]
+    hash: str
+
+
+class AuditPage(BaseModel):
+    items: list[AuditRecordRead]
+    next_cursor: str | None = None

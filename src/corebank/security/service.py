@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,7 +24,14 @@ from corebank.security.errors import (
 )
 from corebank.security.models import StaffRole, StaffUser
 from corebank.security.permissions import ROLES, P
-from corebank.security.schemas import AuditVerification, UserCreate, UserCreated, UserRead
+from corebank.security.schemas import (
+    AuditPage,
+    AuditRecordRead,
+    AuditVerification,
+    UserCreate,
+    UserCreated,
+    UserRead,
+)
 
 
 def _read(user: StaffUser, roles: list[str]) -> UserRead:
@@ -236,3 +244,54 @@ def verify_audit_chain(uow: UnitOfWork, chunk: int = 5000) -> AuditVerification:
             detail="the chain head does not match the last record (records removed?)",
         )
     return AuditVerification(records=count, ok=True)
+
+
+def list_audit(
+    uow: UnitOfWork,
+    actor: Actor,
+    *,
+    cursor: str | None = None,
+    limit: int = 50,
+    who: str | None = None,
+    object_type: str | None = None,
+    object_id: str | None = None,
+    action: str | None = None,
+) -> AuditPage:
+    """The audit trail, newest first, filtered by who acted, on what, or which action; follow `next_cursor`.
+    Staff scoped to some branches see the records made in those branches."""
+    actor.require(P.AUDIT_READ)
+    q = select(AuditRecord)
+    if cursor:
+        if not cursor.isdigit():
+            raise InvalidRequest("the cursor is not one this API returned")
+        q = q.where(AuditRecord.seq < int(cursor))
+    for column, value in (
+        (AuditRecord.actor, who),
+        (AuditRecord.object_type, object_type),
+        (AuditRecord.object_id, object_id),
+        (AuditRecord.action, action),
+    ):
+        if value:
+            q = q.where(column == value)
+    if actor.branches is not None:
+        q = q.where(AuditRecord.branch_code.in_(actor.branches))
+    limit = max(1, min(limit, 500))
+    rows = uow.session.execute(q.order_by(AuditRecord.seq.desc()).limit(limit + 1)).scalars().all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    items = [
+        AuditRecordRead(
+            seq=r.seq,
+            at=r.at,
+            actor=r.actor,
+            channel=r.channel,
+            branch_code=r.branch_code,
+            action=r.action,
+            object_type=r.object_type,
+            object_id=r.object_id,
+            detail=json.loads(r.detail),
+            hash=r.hash,
+        )
+        for r in rows
+    ]
+    return AuditPage(items=items, next_cursor=str(rows[-1].seq) if more and rows else None)

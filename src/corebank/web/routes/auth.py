@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 from fastapi.security import OAuth2PasswordRequestForm
 
 from corebank.security import Actor, P
 from corebank.security import service as security
-from corebank.security.schemas import AuditVerification, Token, UserCreate, UserCreated, UserRead
+from corebank.security.schemas import AuditPage, AuditVerification, Token, UserCreate, UserCreated, UserRead
 from corebank.web.deps import BankDep, current_actor, requires
 
 router = APIRouter(prefix="/api/v1", tags=["staff and security"])
@@ -70,3 +70,29 @@ def audit_verify(
     bank: BankDep, actor: Annotated[Actor, Depends(requires(P.AUDIT_READ))]
 ) -> AuditVerification:
     return bank.run(security.verify_audit_chain, readonly=True)
+
+
+@router.get(
+    "/audit", response_model=AuditPage, summary="Read the audit trail, newest first (cursor pagination)"
+)
+def audit_trail(
+    bank: BankDep,
+    actor: Annotated[Actor, Depends(requires(P.AUDIT_READ))],
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    who: str | None = None,
+    object_type: str | None = None,
+    object_id: str | None = None,
+    action: str | None = None,
+) -> AuditPage:
+    return bank.run(
+        security.list_audit,
+        actor,
+        cursor=cursor,
+        limit=limit,
+        who=who,
+        object_type=object_type,
+        object_id=object_id,
+        action=action,
+        readonly=True,
+    )
