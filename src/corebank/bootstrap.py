@@ -37,7 +37,7 @@ class Bank:
     engine: Engine
     uow: UnitOfWorkFactory
     _tree: dict[str, str | None] = field(default_factory=dict)
-    _tree_at: float = 0.0
+    _tree_at: float = 0.0  # float ok: monotonic seconds, not money
 
     def run(self, fn: Callable[..., T], *args: Any, readonly: bool = False, **kwargs: Any) -> T:
         """Run one business command `fn(uow, *args)` in its own transaction."""

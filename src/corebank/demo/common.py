@@ -81,7 +81,7 @@ class DemoBank(Protocol):
     """What the demo needs of a bank (`corebank.bootstrap.Bank` provides it)."""
 
     settings: Settings
-    _tree_at: float
+    _tree_at: float  # float ok: monotonic seconds, not money
 
     def run(self, fn: Any, *args: Any, readonly: bool = False, **kwargs: Any) -> Any:
         """Run one command in its own transaction."""

@@ -52,7 +52,12 @@ class _Planner:
     """Plans each business day as a list of service calls, updating its model of the bank as it goes."""
 
     def __init__(
-        self, rng: random.Random, staff: dict[str, Actor], settings: Settings, start: date, volume: float
+        self,
+        rng: random.Random,
+        staff: dict[str, Actor],
+        settings: Settings,
+        start: date,
+        volume: float,  # float ok: a scale factor
     ):
         self.rng = rng
         self.staff = staff
