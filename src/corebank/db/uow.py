@@ -15,15 +15,16 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, bindparam, insert, select, update
+from sqlalchemy import Connection, Engine, select
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from corebank.db.base import table_of
-from corebank.db.models import AuditHead, AuditRecord, BankState, OutboxEvent
+from corebank.db.fastsql import FastSQL, to_json
+from corebank.db.models import BankState
 from corebank.kernel.clock import SystemClock, WallClock
 from corebank.kernel.errors import CoreBankError
 from corebank.kernel.events import Event
@@ -119,14 +120,14 @@ class UnitOfWork:
     def _flush_outbox_and_audit(self) -> None:
         if self.events:
             bd = self.business_date
-            self.conn.execute(
-                _INSERT_OUTBOX,
+            _INSERT_OUTBOX.executemany(
+                self,
                 [
                     {
                         "name": e.name,
                         "aggregate": e.aggregate,
                         "aggregate_id": e.aggregate_id,
-                        "payload": e.payload,
+                        "payload": to_json(e.payload),
                         "business_date": bd,
                         "created_at": self.now,
                     }
@@ -139,8 +140,7 @@ class UnitOfWork:
     def _append_audit(self) -> None:
         # The head row is locked last and held only until commit, so concurrent commands queue briefly here
         # instead of forking the chain.
-        head = self.conn.execute(_LOCK_AUDIT_HEAD).one()
-        seq, prev = head.seq, head.hash
+        seq, prev = _LOCK_AUDIT_HEAD.execute(self, {}).fetchone()
         rows = []
         for a in self.audits:
             seq += 1
@@ -158,34 +158,45 @@ class UnitOfWork:
             row["prev_hash"] = prev
             row["hash"] = prev = audit_hash(prev, row)
             rows.append(row)
-        self.conn.execute(_INSERT_AUDIT, rows)
-        self.conn.execute(_MOVE_AUDIT_HEAD, {"new_seq": seq, "new_hash": prev})
+        _INSERT_AUDIT.executemany(self, rows)
+        _MOVE_AUDIT_HEAD.execute(self, {"new_seq": seq, "new_hash": prev})
 
 
 _bank_state = table_of(BankState)
-_audit_head = table_of(AuditHead)
 _BUSINESS_DATE = select(_bank_state.c.business_date).where(_bank_state.c.id == 1)
-_INSERT_OUTBOX = insert(table_of(OutboxEvent))
-_INSERT_AUDIT = insert(table_of(AuditRecord))
-_LOCK_AUDIT_HEAD = (
-    select(_audit_head.c.seq, _audit_head.c.hash).where(_audit_head.c.id == 1).with_for_update()
-)
-_MOVE_AUDIT_HEAD = (
-    update(_audit_head)
-    .where(_audit_head.c.id == 1)
-    .values(seq=bindparam("new_seq"), hash=bindparam("new_hash"))
-)
+_INSERT_OUTBOX = FastSQL("""
+    INSERT INTO outbox_events (name, aggregate, aggregate_id, payload, business_date, created_at)
+    VALUES (:name, :aggregate, :aggregate_id, :payload::json, :business_date, :created_at)
+""")
+_INSERT_AUDIT = FastSQL("""
+    INSERT INTO audit_log (seq, at, actor, channel, branch_code, action, object_type, object_id, detail,
+                           prev_hash, hash)
+    VALUES (:seq, :at, :actor, :channel, :branch_code, :action, :object_type, :object_id, :detail,
+            :prev_hash, :hash)
+""")
+# Locked last and held only until commit, so concurrent commands queue briefly here instead of forking the chain.
+_LOCK_AUDIT_HEAD = FastSQL("SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE")
+_MOVE_AUDIT_HEAD = FastSQL("UPDATE audit_head SET seq = :new_seq, hash = :new_hash WHERE id = 1")
+
+
+def _utc_text(at: Any) -> str:
+    # One spelling of the instant whatever the driver hands back: SQLite gives naive UTC, PostgreSQL gives an
+    # aware value in the session's time zone, and isoformat() drops zero microseconds.
+    if isinstance(at, datetime):
+        if at.tzinfo is not None:
+            at = at.astimezone(UTC).replace(tzinfo=None)
+        return at.strftime("%Y-%m-%dT%H:%M:%S.%f")
+    return str(at)
 
 
 def audit_hash(prev_hash: str, row: dict[str, Any]) -> str:
     """sha256 over the previous hash and the record's canonical content."""
-    at = row["at"]
-    at_text = at.isoformat() if isinstance(at, datetime) else str(at)
+    at_text = _utc_text(row["at"])
     content = "|".join(
         [
             prev_hash,
             str(row["seq"]),
-            at_text[:26],
+            at_text,
             row["actor"],
             row["channel"],
             row["branch_code"] or "",

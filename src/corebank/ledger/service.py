@@ -17,17 +17,13 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import (
-    BigInteger,
     Engine,
-    and_,
-    bindparam,
     insert,
-    or_,
     select,
     update,
 )
 
-from corebank.db.base import table_of
+from corebank.db.fastsql import FastSQL
 from corebank.db.uow import UnitOfWork
 from corebank.kernel.errors import InvalidRequest
 from corebank.kernel.money import Money, exponent
@@ -290,37 +286,31 @@ def balances(uow: UnitOfWork, account_ids: list[int]) -> dict[int, AccountBalanc
 
 # ---------------------------------------------------------------- posting
 
-# The amount is typed BIGINT: left untyped it takes normal_sign's SMALLINT and overflows on PostgreSQL.
-_natural = LedgerAccount.normal_sign * bindparam("amt", type_=BigInteger)
-_MOVE = (
-    update(LedgerAccount)
-    .where(
-        LedgerAccount.id == bindparam("aid"),
-        LedgerAccount.currency == bindparam("cur"),
-        LedgerAccount.gl_code == bindparam("gl"),
-        LedgerAccount.branch_code == bindparam("br"),
-        or_(
-            and_(
-                _natural >= 0,
-                LedgerAccount.allow_increase.is_(True),
-                or_(
-                    LedgerAccount.ceiling.is_(None), LedgerAccount.balance + _natural <= LedgerAccount.ceiling
-                ),
-            ),
-            and_(
-                _natural < 0,
-                LedgerAccount.allow_decrease.is_(True),
-                LedgerAccount.balance + _natural >= LedgerAccount.floor + LedgerAccount.held,
-            ),
-        ),
-    )
-    .values(balance=LedgerAccount.balance + _natural, last_movement_on=bindparam("bd"))
-    .returning(LedgerAccount.balance, LedgerAccount.normal_sign)
-)
-
-
-_INSERT_ENTRY = insert(table_of(JournalEntry)).returning(table_of(JournalEntry).c.id)
-_INSERT_LINES = insert(table_of(JournalLine))
+# A sub-ledger movement: one conditional statement per account, the rules in its WHERE clause (amount typed
+# BIGINT: normal_sign is SMALLINT); zero rows back means they refused it. Plain SQL for the hot path, see
+# corebank.db.fastsql.
+_MOVE_FAST = FastSQL("""
+    UPDATE ledger_accounts
+       SET balance = balance + normal_sign * CAST(:amt AS BIGINT), last_movement_on = :bd
+     WHERE id = :aid AND currency = :cur AND gl_code = :gl AND branch_code = :br
+       AND ((normal_sign * CAST(:amt AS BIGINT) >= 0 AND allow_increase
+             AND (ceiling IS NULL OR balance + normal_sign * CAST(:amt AS BIGINT) <= ceiling))
+         OR (normal_sign * CAST(:amt AS BIGINT) < 0 AND allow_decrease
+             AND balance + normal_sign * CAST(:amt AS BIGINT) >= floor + held))
+    RETURNING balance, normal_sign
+""")
+_INSERT_ENTRY_FAST = FastSQL("""
+    INSERT INTO journal_entries
+           (booking_date, value_date, kind, memo, reference, reverses_id, created_by, channel, created_at)
+    VALUES (:booking_date, :value_date, :kind, :memo, :reference, :reverses_id, :created_by, :channel, :created_at)
+    RETURNING id
+""")
+_INSERT_LINES_FAST = FastSQL("""
+    INSERT INTO journal_lines (entry_id, line_no, gl_code, branch_code, account_id, currency, amount,
+                               balance_after, booking_date, value_date, narrative)
+    VALUES (:entry_id, :line_no, :gl_code, :branch_code, :account_id, :currency, :amount,
+            :balance_after, :booking_date, :value_date, :narrative)
+""")
 
 
 def post(uow: UnitOfWork, draft: EntryDraft, *, by: str, channel: str = "counter") -> PostedEntry:
@@ -399,13 +389,13 @@ def _write(
     final: dict[int, tuple[int, int]] = {}
     for aid in sorted(net):
         p = net[aid]
-        row = uow.conn.execute(_MOVE, {"aid": aid, "bd": bd, **p}).first()
+        row = _MOVE_FAST.execute(uow, {"aid": aid, "bd": bd, **p}).fetchone()
         if row is None:
             _explain_refusal(uow, aid, p)
-        final[aid] = (int(row.balance), int(row.normal_sign))  # type: ignore[union-attr]
+        final[aid] = (int(row[0]), int(row[1]))
     entry_id = int(
-        uow.conn.execute(
-            _INSERT_ENTRY,
+        _INSERT_ENTRY_FAST.execute(
+            uow,
             {
                 "booking_date": bd,
                 "value_date": vd,
@@ -417,7 +407,7 @@ def _write(
                 "channel": channel,
                 "created_at": uow.now,
             },
-        ).scalar_one()
+        ).fetchone()[0]
     )
     # Running balance per line, walking back from each account's final balance.
     running = {aid: bal for aid, (bal, _s) in final.items()}
@@ -438,7 +428,7 @@ def _write(
         }
         for i, ln in enumerate(lines)
     ]
-    uow.conn.execute(_INSERT_LINES, rows)
+    _INSERT_LINES_FAST.executemany(uow, rows)
     return PostedEntry(
         id=entry_id,
         booking_date=bd,
