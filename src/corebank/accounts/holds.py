@@ -66,6 +66,42 @@ def ensure_open(acc: DepositAccount) -> None:
         raise AccountClosed(f"account {acc.number} is closed")
 
 
+def _place(
+    uow: UnitOfWork,
+    actor: Actor,
+    acc: DepositAccount,
+    kind: str,
+    amount: int,
+    reason: str,
+    expires_on: date | None,
+    *,
+    authority: str = "",
+    document_no: str = "",
+) -> AccountHold:
+    """Record a hold or freeze and move its amount (if any) out of the available balance."""
+    if expires_on is not None and expires_on <= uow.business_date:
+        raise InvalidRequest(f"a {'hold' if kind == 'hold' else 'freeze'} must expire after today")
+    h = AccountHold(
+        account_id=acc.id,
+        kind=kind,
+        amount=amount,
+        reason=reason,
+        authority=authority,
+        document_no=document_no,
+        expires_on=expires_on,
+        status="active",
+        placed_by=actor.username,
+        placed_at=uow.now,
+        released_by=None,
+        released_at=None,
+    )
+    uow.session.add(h)
+    uow.session.flush()
+    if amount:
+        ledger.change_held(uow, acc.id, amount)
+    return h
+
+
 def freeze(uow: UnitOfWork, actor: Actor, number: str, cmd: FreezeRequest) -> HoldRead:
     """Freeze an account fully (全部冻结: nothing may leave) or by an amount (部分冻结)."""
     actor.require(P.ACCOUNT_FREEZE)
@@ -78,27 +114,18 @@ def freeze(uow: UnitOfWork, actor: Actor, number: str, cmd: FreezeRequest) -> Ho
         amount = positive_amount(cmd.amount, acc.currency).to_minor()
     elif cmd.amount:
         raise InvalidRequest("a full freeze takes no amount")
-    if cmd.expires_on is not None and cmd.expires_on <= uow.business_date:
-        raise InvalidRequest("a freeze must expire after today")
-    h = AccountHold(
-        account_id=acc.id,
-        kind=f"freeze_{cmd.kind}",
-        amount=amount,
-        reason=cmd.reason,
+    h = _place(
+        uow,
+        actor,
+        acc,
+        f"freeze_{cmd.kind}",
+        amount,
+        cmd.reason,
+        cmd.expires_on,
         authority=cmd.authority,
         document_no=cmd.document_no,
-        expires_on=cmd.expires_on,
-        status="active",
-        placed_by=actor.username,
-        placed_at=uow.now,
-        released_by=None,
-        released_at=None,
     )
-    uow.session.add(h)
-    uow.session.flush()
-    if amount:
-        ledger.change_held(uow, acc.id, amount)
-    else:
+    if not amount:
         acc.status = "frozen"
         _sync_rules(uow, acc)
     uow.audit(
@@ -161,25 +188,7 @@ def place_hold(uow: UnitOfWork, actor: Actor, number: str, cmd: HoldRequest) -> 
     acc = _load(uow, actor, number)
     ensure_open(acc)
     amount = positive_amount(cmd.amount, acc.currency).to_minor()
-    if cmd.expires_on is not None and cmd.expires_on <= uow.business_date:
-        raise InvalidRequest("a hold must expire after today")
-    h = AccountHold(
-        account_id=acc.id,
-        kind="hold",
-        amount=amount,
-        reason=cmd.reason,
-        authority="",
-        document_no="",
-        expires_on=cmd.expires_on,
-        status="active",
-        placed_by=actor.username,
-        placed_at=uow.now,
-        released_by=None,
-        released_at=None,
-    )
-    uow.session.add(h)
-    uow.session.flush()
-    ledger.change_held(uow, acc.id, amount)
+    h = _place(uow, actor, acc, "hold", amount, cmd.reason, cmd.expires_on)
     uow.audit(actor, "account.hold", "account", number, amount=amount, reason=cmd.reason, hold_id=h.id)
     return _hold_read(h, number, acc.currency)
 
