@@ -39,9 +39,11 @@ class Bank:
     _tree: dict[str, str | None] = field(default_factory=dict)
     _tree_at: float = 0.0  # float ok: monotonic seconds, not money
 
-    def run(self, fn: Callable[..., T], *args: Any, readonly: bool = False, **kwargs: Any) -> T:
-        """Run one business command `fn(uow, *args)` in its own transaction."""
-        return self.uow.run(fn, *args, readonly=readonly, **kwargs)
+    def run(
+        self, fn: Callable[..., T], *args: Any, readonly: bool = False, eod: bool = False, **kwargs: Any
+    ) -> T:
+        """Run one business command `fn(uow, *args)` in its own transaction (`eod`: end of day's own)."""
+        return self.uow.run(fn, *args, readonly=readonly, eod=eod, **kwargs)
 
     def branch_tree(self) -> dict[str, str | None]:
         """Branch code -> parent code, cached for 30 seconds (branches change rarely)."""
@@ -99,6 +101,9 @@ OPENING_CENTRAL_BANK = "500000000.00"
 
 def _initialize(uow: UnitOfWork, business_date: date) -> InitResult:
     if uow.session.execute(select(BankState.id)).first():
+        # An existing bank picks up reference data added by later releases (new GL accounts, products).
+        ledger.seed_chart(uow)
+        products.seed_standard_products(uow)
         return InitResult(False, None, None)
     s = uow.settings
     uow.session.add(
@@ -115,7 +120,7 @@ def _initialize(uow: UnitOfWork, business_date: date) -> InitResult:
     uow.session.flush()
     ledger.seed_chart(uow)
     ledger.add_branch(uow, s.head_office_code, "Head office", None, "head_office")
-    products.seed_standard_products(uow)
+    products.seed_standard_products(uow, business_date)
     tellers.open_vault(uow, s.head_office_code, s.base_currency)
     vault_acc = tellers.vault_account(uow, s.head_office_code, s.base_currency)
     cash, cb = Money.of(OPENING_VAULT_CASH, s.base_currency), Money.of(OPENING_CENTRAL_BANK, s.base_currency)

@@ -5,9 +5,11 @@ from corebank.customers.models import Customer, CustomerChange
 from corebank.db.base import Base
 from corebank.db.models import AuditHead, AuditRecord, BankState, IdempotencyRecord, OutboxEvent
 from corebank.db.sequences import NumberSequence
+from corebank.deposits.models import InterestAccumulator, ProductAccrual
+from corebank.eod.models import EodRun, EodStep
 from corebank.ledger.models import Branch, GLAccount, GLDailyBalance, JournalEntry, JournalLine, LedgerAccount
-from corebank.operations.models import Approval
-from corebank.products.models import Product
+from corebank.operations.models import Approval, CalendarDay
+from corebank.products.models import Product, ProductRate
 from corebank.security.models import StaffRole, StaffUser
 from corebank.tellers.models import Till, Vault
 
@@ -20,18 +22,24 @@ __all__ = [
     "AuditRecord",
     "BankState",
     "Branch",
+    "CalendarDay",
     "Customer",
     "CustomerChange",
     "DepositAccount",
+    "EodRun",
+    "EodStep",
     "GLAccount",
     "GLDailyBalance",
     "IdempotencyRecord",
+    "InterestAccumulator",
     "JournalEntry",
     "JournalLine",
     "LedgerAccount",
     "NumberSequence",
     "OutboxEvent",
     "Product",
+    "ProductAccrual",
+    "ProductRate",
     "StaffRole",
     "StaffUser",
     "Till",

@@ -20,6 +20,7 @@ from corebank.accounts.holds import (
     set_blocks,
     unfreeze,
 )
+from corebank.accounts.hooks import cover_shortfall, on_closing, on_shortfall
 from corebank.accounts.schemas import (
     AccountClosedRead,
     AccountOpen,
@@ -77,6 +78,7 @@ __all__ = [
     "check_can_debit",
     "close_account",
     "consume_class_limit",
+    "cover_shortfall",
     "execute_close",
     "execute_withdrawal",
     "expire_holds",
@@ -86,6 +88,8 @@ __all__ = [
     "list_holds",
     "load_for_posting",
     "numbers_of",
+    "on_closing",
+    "on_shortfall",
     "open_account",
     "place_hold",
     "reactivate",

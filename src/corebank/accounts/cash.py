@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from corebank import ledger, operations, tellers
-from corebank.accounts import holds, service
+from corebank.accounts import holds, hooks, service
 from corebank.accounts.errors import AccountNotEmpty, SameAccount
 from corebank.accounts.schemas import (
     AccountClosedRead,
@@ -208,6 +208,8 @@ def close_account(
         holds.ensure_open(acc)
         if holds.list_holds(uow, actor, number):
             raise AccountNotEmpty(f"account {number} has active holds or freezes; release them first")
+        # Interest to the day before closing is credited first, so it is part of what is settled.
+        hooks.pay_closing_interest(uow, acc.id, actor.username)
         bal = ledger.balances(uow, [acc.id])[acc.id].balance
         if bal < 0:
             raise AccountNotEmpty(f"account {number} is overdrawn by {minor_to_text(-bal, acc.currency)}")
@@ -280,6 +282,7 @@ def execute_close(uow: UnitOfWork, maker: str, approver: Actor, payload: dict[st
     number = payload["account"]
     acc = service.load_for_posting(uow, [number])[number]
     service.check_can_debit(acc)
+    hooks.pay_closing_interest(uow, acc.id, maker)
     bal = ledger.balances(uow, [acc.id])[acc.id].balance
     if bal <= 0:
         return _finish_close(uow, approver, number, cmd, None).model_dump(mode="json")

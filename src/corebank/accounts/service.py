@@ -80,6 +80,7 @@ _bank_state = table_of(BankState)
 _LOAD_FOR_POSTING = select(
     *_POSTING_COLS,
     select(_bank_state.c.business_date).where(_bank_state.c.id == 1).scalar_subquery().label("bank_date"),
+    select(_bank_state.c.phase).where(_bank_state.c.id == 1).scalar_subquery().label("bank_phase"),
 ).where(DepositAccount.number.in_(bindparam("numbers", expanding=True)))
 
 
@@ -88,7 +89,7 @@ def load_for_posting(uow: UnitOfWork, numbers: list[str]) -> dict[str, PostingAc
     found = {}
     for r in uow.conn.execute(_LOAD_FOR_POSTING, {"numbers": numbers}):
         row = r._asdict()
-        uow.prime_business_date(row.pop("bank_date"))
+        uow.prime_business_date(row.pop("bank_date"), row.pop("bank_phase"))
         found[r.number] = PostingAccount(**row)
     for n in numbers:
         if n not in found:

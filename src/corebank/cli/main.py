@@ -15,6 +15,7 @@ from rich.console import Console
 from sqlalchemy.engine import make_url
 
 from corebank import bootstrap
+from corebank.cli import statements
 from corebank.config import Settings
 from corebank.kernel.errors import CoreBankError
 from corebank.security import SYSTEM
@@ -28,6 +29,7 @@ audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
+app.command("statement")(statements.statement)
 console = Console()
 
 

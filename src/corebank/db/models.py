@@ -18,6 +18,8 @@ class BankState(Base):
     bank_code: Mapped[str] = mapped_column(String(12))
     bank_name: Mapped[str] = mapped_column(String(120))
     business_date: Mapped[date]
+    # open: bookings go to business_date; closing: end of day is closing it and refuses other bookings.
+    phase: Mapped[str] = mapped_column(String(16), default="open", server_default="open")
     base_currency: Mapped[str] = mapped_column(String(3))
     initialized_at: Mapped[datetime]
 

@@ -28,7 +28,7 @@ from corebank.db.base import table_of
 from corebank.db.fastsql import FastSQL, to_json
 from corebank.db.models import BankState
 from corebank.kernel.clock import SystemClock, WallClock
-from corebank.kernel.errors import CoreBankError
+from corebank.kernel.errors import BookingsClosed, CoreBankError
 from corebank.kernel.events import Event
 
 log = logging.getLogger("corebank.uow")
@@ -58,6 +58,9 @@ class UnitOfWork:
     events: list[Event] = field(default_factory=list)
     audits: list[PendingAudit] = field(default_factory=list)
     _business_date: date | None = None
+    _phase: str = "open"
+    # True only for end of day's own commands: they book into the date it is closing.
+    eod: bool = False
     _now: datetime | None = None
     _conn: Connection | None = None
 
@@ -72,20 +75,30 @@ class UnitOfWork:
             self._conn = self.session.connection()
         return self._conn
 
-    def prime_business_date(self, value: date | None) -> None:
-        """Take the business date from a query that fetched it alongside other rows (saves a round trip)."""
+    def prime_business_date(self, value: date | None, phase: str) -> None:
+        """Take the business date and its phase from a query that fetched them alongside other rows (saves a
+        round trip)."""
         if value is not None and self._business_date is None:
-            self._business_date = value
+            self._business_date, self._phase = value, phase
 
     @property
     def business_date(self) -> date:
         """The bank's business date, read once per transaction."""
         if self._business_date is None:
-            value = self.conn.execute(_BUSINESS_DATE).scalar()
-            if value is None:
+            row = self.conn.execute(_BUSINESS_DATE).first()
+            if row is None:
                 raise CoreBankError("the bank is not initialized: run `corebank init`")
-            self._business_date = value
+            self._business_date, self._phase = row[0], row[1]
         return self._business_date
+
+    def check_bookings_open(self) -> None:
+        """Refuse a booking while end of day closes the business date (its own bookings excepted)."""
+        if self._business_date is None:
+            self.business_date  # noqa: B018 - reads the date and the phase in one query
+        if self._phase != "open" and not self.eod:
+            raise BookingsClosed(
+                f"end of day is closing business date {self._business_date}; bookings reopen on the next date"
+            )
 
     @property
     def now(self) -> datetime:
@@ -165,7 +178,7 @@ class UnitOfWork:
 
 
 _bank_state = table_of(BankState)
-_BUSINESS_DATE = select(_bank_state.c.business_date).where(_bank_state.c.id == 1)
+_BUSINESS_DATE = select(_bank_state.c.business_date, _bank_state.c.phase).where(_bank_state.c.id == 1)
 _INSERT_OUTBOX = FastSQL("""
     INSERT INTO outbox_events (name, aggregate, aggregate_id, payload, business_date, created_at)
     VALUES (:name, :aggregate, :aggregate_id, :payload::json, :business_date, :created_at)
@@ -241,14 +254,17 @@ class UnitOfWorkFactory:
         # server's time). Other processes (the CLI beside a server) still meet the busy timeout.
         self._writer = threading.RLock() if engine.dialect.name == "sqlite" else contextlib.nullcontext()
 
-    def run(self, fn: Callable[..., T], *args: Any, readonly: bool = False, **kwargs: Any) -> T:
-        """Run `fn(uow, *args, **kwargs)` in one transaction and commit; re-run on a transient conflict."""
+    def run(
+        self, fn: Callable[..., T], *args: Any, readonly: bool = False, eod: bool = False, **kwargs: Any
+    ) -> T:
+        """Run `fn(uow, *args, **kwargs)` in one transaction and commit; re-run on a transient conflict.
+        `eod` marks end of day's own commands, which may book while the business date is closing."""
         for attempt in range(1, self.attempts + 1):
             with (
                 contextlib.nullcontext() if readonly else self._writer,
                 Session(self._readonly_engine if readonly else self.engine, expire_on_commit=False) as s,
             ):
-                uow = UnitOfWork(session=s, clock=self.clock, settings=self.settings)
+                uow = UnitOfWork(session=s, clock=self.clock, settings=self.settings, eod=eod)
                 try:
                     result = fn(uow, *args, **kwargs)
                     if not readonly:

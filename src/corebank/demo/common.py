@@ -32,6 +32,8 @@ STAFF = (
     ("credit01", "credit_officer", HEAD, "赵志强"),
     ("risk01", "risk_officer", HEAD, "孙明哲"),
     ("auditor01", "auditor", HEAD, "何静怡"),
+    ("product01", "product_manager", HEAD, "黄子涵"),
+    ("product02", "product_manager", HEAD, "高文博"),
     ("manager21", "branch_manager", BRANCH, "吴国平"),
     ("supervisor21", "supervisor", BRANCH, "徐丽娟"),
     ("teller21", "teller", BRANCH, "张雨萱"),

@@ -51,6 +51,13 @@ class Conflict(CoreBankError):
     title = "The request conflicts with the current state"
 
 
+class BookingsClosed(Conflict):
+    """End of day has stopped bookings for the date it is closing; they resume on the next business date."""
+
+    code = "BOOKINGS_CLOSED"
+    title = "End of day is closing the books: try again when it has opened the next business date"
+
+
 class BusinessRuleViolation(CoreBankError):
     code = "BUSINESS_RULE"
     status = 422

@@ -26,6 +26,7 @@ CASH_SHORT = "1931"
 DEMAND_DEPOSITS = "2011"
 TIME_DEPOSITS = "2012"
 CORPORATE_DEPOSITS = "2013"
+NOTICE_DEPOSITS = "2014"
 INTEREST_PAYABLE = "2231"
 CASH_OVER = "2241"
 PAID_IN_CAPITAL = "4001"
@@ -46,6 +47,7 @@ STANDARD_CHART: tuple[ChartLine, ...] = (
     ChartLine(DEMAND_DEPOSITS, "Demand deposits", "活期存款", "liability", True),
     ChartLine(TIME_DEPOSITS, "Time deposits", "定期存款", "liability", True),
     ChartLine(CORPORATE_DEPOSITS, "Corporate demand deposits", "单位活期存款", "liability", True),
+    ChartLine(NOTICE_DEPOSITS, "Notice deposits", "通知存款", "liability", True),
     ChartLine(INTEREST_PAYABLE, "Interest payable", "应付利息", "liability"),
     ChartLine(CASH_OVER, "Cash over pending review", "待处理长款", "liability"),
     ChartLine(PAID_IN_CAPITAL, "Paid-in capital", "实收资本", "equity"),

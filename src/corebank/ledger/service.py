@@ -376,6 +376,7 @@ def _write(
     channel: str,
 ) -> PostedEntry:
     bd = uow.business_date
+    uow.check_bookings_open()
     vd = value_date or bd
     # Sub-ledger movements first, one conditional statement per account in ascending id order.
     net: dict[int, dict[str, Any]] = {}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import JSON, Boolean, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from corebank.db.base import Base, BigId
@@ -28,3 +28,13 @@ class Approval(Base):
     business_date: Mapped[date]
     created_at: Mapped[datetime]
     decided_at: Mapped[datetime | None]
+
+
+class CalendarDay(Base):
+    """A day of the business calendar that was loaded: a holiday, or a weekend made a working day (调休)."""
+
+    __tablename__ = "calendar_days"
+    day: Mapped[date] = mapped_column(primary_key=True)
+    working: Mapped[bool] = mapped_column(Boolean)
+    name: Mapped[str] = mapped_column(String(60), default="")
+    loaded_by: Mapped[str] = mapped_column(String(64))

@@ -11,3 +11,8 @@ class ProductNotFound(NotFound):
 class ProductNotAvailable(BusinessRuleViolation):
     code = "PRODUCT_NOT_AVAILABLE"
     title = "The product is not sold now"
+
+
+class RateNotFound(BusinessRuleViolation):
+    code = "RATE_NOT_FOUND"
+    title = "No rate is posted for this product and term on that date"

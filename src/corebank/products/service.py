@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select
 
 from corebank.db.uow import UnitOfWork
 from corebank.kernel.money import minor_to_text
 from corebank.ledger import chart
-from corebank.products.errors import ProductNotFound
-from corebank.products.models import Product
+from corebank.products.errors import ProductNotFound, RateNotFound
+from corebank.products.models import Product, ProductRate
 from corebank.products.schemas import ProductRead
 from corebank.security import Actor, P
 
@@ -30,7 +33,9 @@ class ProductTerms:
     active: bool
 
 
-STANDARD_PRODUCTS = (
+_TIME_TERMS = ["3M", "6M", "12M", "24M", "36M", "60M"]
+
+STANDARD_PRODUCTS: tuple[dict[str, Any], ...] = (
     dict(
         code="DEMAND_CNY",
         name="Personal demand deposit (CNY)",
@@ -43,6 +48,8 @@ STANDARD_PRODUCTS = (
         allow_overdraft=False,
         overdraft_limit=0,
         params={"interest": "daily product, quarterly settlement"},
+        interest_method="quarterly",
+        channels="counter,internet,mobile,atm",
     ),
     dict(
         code="CORP_DEMAND_CNY",
@@ -56,19 +63,219 @@ STANDARD_PRODUCTS = (
         allow_overdraft=True,
         overdraft_limit=0,
         params={},
+        interest_method="quarterly",
+        channels="counter,internet",
+    ),
+    dict(
+        code="TIME_CNY",
+        name="Personal time deposit, lump sum (CNY)",
+        name_zh="整存整取",
+        kind="time_deposit",
+        currency="CNY",
+        gl_code=chart.TIME_DEPOSITS,
+        customer_types="individual",
+        min_opening_amount=5_000,
+        min_balance=5_000,
+        max_partial_withdrawals=1,
+        early_withdrawal="demand_rate",
+        rollover_options="none,principal,principal_and_interest",
+        terms=_TIME_TERMS,
+        interest_method="at_withdrawal",
+        demand_product_code="DEMAND_CNY",
+        channels="counter,internet,mobile",
+        account_classes="1,2",
+        params={},
+    ),
+    dict(
+        code="NOTICE_CNY",
+        name="Personal notice deposit (CNY)",
+        name_zh="个人通知存款",
+        kind="notice_deposit",
+        currency="CNY",
+        gl_code=chart.NOTICE_DEPOSITS,
+        customer_types="individual",
+        min_opening_amount=5_000_000,
+        min_balance=5_000_000,
+        min_withdrawal=5_000_000,
+        terms=["1D", "7D"],
+        interest_method="at_withdrawal",
+        demand_product_code="DEMAND_CNY",
+        channels="counter,internet,mobile",
+        account_classes="1,2",
+        params={},
+    ),
+    dict(
+        code="CORP_NOTICE_CNY",
+        name="Corporate notice deposit (CNY)",
+        name_zh="单位通知存款",
+        kind="notice_deposit",
+        currency="CNY",
+        gl_code=chart.NOTICE_DEPOSITS,
+        customer_types="corporate",
+        min_opening_amount=50_000_000,
+        min_balance=50_000_000,
+        min_withdrawal=10_000_000,
+        terms=["1D", "7D"],
+        interest_method="at_withdrawal",
+        demand_product_code="CORP_DEMAND_CNY",
+        channels="counter,internet",
+        account_classes="1,2,3",
+        params={},
     ),
 )
 
+# The PBoC benchmark deposit rates in force since 24 October 2015 (percent a year): the defaults a new bank
+# starts with. Each bank posts its own through PUT /api/v1/products/{code}/rates.
+STANDARD_RATES: dict[str, dict[str, str]] = {
+    "DEMAND_CNY": {"demand": "0.35"},
+    "CORP_DEMAND_CNY": {"demand": "0.35"},
+    "TIME_CNY": {"3M": "1.10", "6M": "1.30", "12M": "1.50", "24M": "2.10", "36M": "2.75", "60M": "2.75"},
+    "NOTICE_CNY": {"1D": "0.80", "7D": "1.35"},
+    "CORP_NOTICE_CNY": {"1D": "0.80", "7D": "1.35"},
+}
 
-def seed_standard_products(uow: UnitOfWork) -> int:
-    """Insert the standard products that are missing."""
+
+def seed_standard_products(uow: UnitOfWork, effective_date: date | None = None) -> int:
+    """Insert the standard products (and their starting rates) that are missing; return how many."""
     have = set(uow.session.execute(select(Product.code)).scalars())
     added = 0
     for p in STANDARD_PRODUCTS:
         if p["code"] not in have:
             uow.session.add(Product(status="active", **p))
             added += 1
+    uow.session.flush()
+    with_rates = set(uow.session.execute(select(ProductRate.product_code).distinct()).scalars())
+    day = effective_date or uow.business_date
+    for code, rates in STANDARD_RATES.items():
+        if code in with_rates:
+            continue
+        for term, rate in rates.items():
+            uow.session.add(
+                ProductRate(
+                    product_code=code,
+                    term=term,
+                    min_amount=0,
+                    annual_rate=rate,
+                    effective_date=day,
+                    created_by="system",
+                    approved_by="system",
+                    created_at=uow.now,
+                )
+            )
+    uow.session.flush()
     return added
+
+
+@dataclass(frozen=True, slots=True)
+class DepositProduct:
+    """A deposit product's parameters, as the deposits area and end of day use them."""
+
+    code: str
+    name: str
+    kind: str
+    currency: str
+    gl_code: str
+    status: str
+    customer_types: tuple[str, ...]
+    terms: tuple[str, ...]
+    min_opening_amount: int
+    min_balance: int
+    min_withdrawal: int
+    max_partial_withdrawals: int
+    early_withdrawal: str
+    rollover_options: tuple[str, ...]
+    channels: tuple[str, ...]
+    account_classes: tuple[int, ...]
+    interest_method: str
+    settlement_months: tuple[int, ...]
+    settlement_day: int
+    demand_product_code: str | None
+    fees: dict[str, Any]
+
+    @property
+    def on_sale(self) -> bool:
+        """Sold to new customers (a retired product still serves the accounts it has)."""
+        return self.status == "active"
+
+    def settles_on(self, day: date) -> bool:
+        """True when `day` is an interest settlement date of this (demand) product."""
+        return (
+            self.interest_method == "quarterly"
+            and day.month in self.settlement_months
+            and (day.day == self.settlement_day)
+        )
+
+
+def _csv(text: str) -> tuple[str, ...]:
+    return tuple(x for x in (text or "").split(",") if x)
+
+
+def deposit_product(uow: UnitOfWork, code: str) -> DepositProduct:
+    """A deposit product's parameters (any status)."""
+    p = uow.session.get(Product, code)
+    if p is None:
+        raise ProductNotFound(f"no product {code!r}")
+    return DepositProduct(
+        code=p.code,
+        name=p.name,
+        kind=p.kind,
+        currency=p.currency,
+        gl_code=p.gl_code,
+        status=p.status,
+        customer_types=_csv(p.customer_types),
+        terms=tuple(p.terms or ()),
+        min_opening_amount=p.min_opening_amount,
+        min_balance=p.min_balance,
+        min_withdrawal=p.min_withdrawal,
+        max_partial_withdrawals=p.max_partial_withdrawals,
+        early_withdrawal=p.early_withdrawal,
+        rollover_options=_csv(p.rollover_options),
+        channels=_csv(p.channels),
+        account_classes=tuple(int(x) for x in _csv(p.account_classes)),
+        interest_method=p.interest_method,
+        settlement_months=tuple(int(x) for x in _csv(p.settlement_months)),
+        settlement_day=p.settlement_day,
+        demand_product_code=p.demand_product_code,
+        fees=dict(p.fees or {}),
+    )
+
+
+def interest_bearing_demand_products(uow: UnitOfWork) -> list[DepositProduct]:
+    """Demand products that earn interest by the daily product method (active or retired)."""
+    codes = uow.session.execute(
+        select(Product.code)
+        .where(Product.kind == "demand_deposit", Product.interest_method == "quarterly")
+        .order_by(Product.code)
+    ).scalars()
+    return [deposit_product(uow, c) for c in codes]
+
+
+def rate_on(uow: UnitOfWork, product_code: str, term: str, on: date, amount: int = 0) -> Decimal:
+    """The annual rate in percent of `product_code` for `term` in force on `on`, for an amount of `amount`
+    minor units (the highest tier at or below it). Raises RateNotFound when none is posted."""
+    row = uow.session.execute(
+        select(ProductRate.annual_rate)
+        .where(
+            ProductRate.product_code == product_code,
+            ProductRate.term == term,
+            ProductRate.effective_date <= on,
+            ProductRate.min_amount <= max(amount, 0),
+        )
+        .order_by(ProductRate.effective_date.desc(), ProductRate.min_amount.desc())
+        .limit(1)
+    ).scalar()
+    if row is None:
+        raise RateNotFound(f"product {product_code} has no {term} rate in force on {on}")
+    return Decimal(row)
+
+
+def demand_rate_on(uow: UnitOfWork, product: DepositProduct, on: date) -> Decimal:
+    """The demand rate that applies to `product` on `on` (its own for a demand product, else its
+    `demand_product_code`'s)."""
+    code = product.code if product.kind == "demand_deposit" else product.demand_product_code
+    if code is None:
+        raise RateNotFound(f"product {product.code} names no demand product for its demand rate")
+    return rate_on(uow, code, "demand", on)
 
 
 def _read(p: Product) -> ProductRead:

@@ -22,6 +22,10 @@ class P(StrEnum):
     APPROVAL_READ = "approval.read"
     LEDGER_READ = "ledger.read"
     PRODUCT_READ = "product.read"
+    PRODUCT_WRITE = "product.write"  # define, change and retire products, propose rates
+    CALENDAR_WRITE = "calendar.write"
+    EOD_RUN = "eod.run"
+    DEPOSIT_OPERATE = "deposit.operate"  # time and notice deposits, sweeps, at the counter
     USER_ADMIN = "user.admin"
     AUDIT_READ = "audit.read"
     ALL_BRANCHES = "scope.all_branches"
@@ -39,6 +43,7 @@ TELLER = {
     P.REVERSAL_REQUEST,
     P.PRODUCT_READ,
     P.APPROVAL_READ,
+    P.DEPOSIT_OPERATE,
 }
 SUPERVISOR = TELLER | {P.APPROVAL_DECIDE, P.ACCOUNT_FREEZE, P.LEDGER_READ}
 
@@ -48,7 +53,21 @@ ROLE_PERMISSIONS: dict[str, frozenset[P]] = {
     # A supervisor can also work the counter as a teller does.
     "supervisor": frozenset(SUPERVISOR),
     "branch_manager": frozenset(SUPERVISOR),
-    "accountant": frozenset({P.LEDGER_READ, P.ACCOUNT_READ, P.CUSTOMER_READ, P.PRODUCT_READ, P.ALL_BRANCHES}),
+    "accountant": frozenset(
+        {
+            P.LEDGER_READ,
+            P.ACCOUNT_READ,
+            P.CUSTOMER_READ,
+            P.PRODUCT_READ,
+            P.ALL_BRANCHES,
+            P.EOD_RUN,
+            P.CALENDAR_WRITE,
+        }
+    ),
+    # Head-office product management: defines products and proposes rates; another one approves rate changes.
+    "product_manager": frozenset(
+        {P.PRODUCT_READ, P.PRODUCT_WRITE, P.APPROVAL_READ, P.APPROVAL_DECIDE, P.ALL_BRANCHES}
+    ),
     "credit_officer": frozenset({P.CUSTOMER_READ, P.ACCOUNT_READ, P.PRODUCT_READ}),
     "risk_officer": frozenset(
         {

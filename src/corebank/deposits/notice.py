@@ -1,0 +1,7 @@
+"""Notice deposits (通知存款): being built."""
+
+from __future__ import annotations
+
+from corebank.db.batch import BatchStep
+
+EOD_STEPS: tuple[BatchStep, ...] = ()
