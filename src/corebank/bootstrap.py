@@ -13,7 +13,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, select
 
-from corebank import accounts, ledger, operations, payments, products, tellers
+from corebank import accounts, deposits, ledger, operations, payments, products, tellers
 from corebank.config import Settings
 from corebank.db.engine import make_engine
 from corebank.db.models import AuditHead, BankState
@@ -62,6 +62,8 @@ def wire_approvals() -> None:
     operations.register_executor(accounts.WITHDRAWAL_KIND, accounts.execute_withdrawal)
     operations.register_executor(accounts.CLOSE_KIND, accounts.execute_close)
     operations.register_executor(payments.REVERSAL_KIND, payments.execute_reversal)
+    operations.register_executor(products.RATE_CHANGE_KIND, products.execute_rate_change)
+    deposits.wire()
 
 
 def build(settings: Settings | None = None, clock: WallClock | None = None) -> Bank:

@@ -46,6 +46,15 @@ class Settings(BaseSettings):
     class3_daily_outflow: Decimal = Decimal("2000.00")
     class3_yearly_outflow: Decimal = Decimal("50000.00")
     class3_max_balance: Decimal = Decimal("2000.00")
+    # Sweep agreements (双利丰): the smallest balance the customer keeps in the demand account (and the default).
+    sweep_min_retained_balance: Decimal = Decimal("5000.00")
+
+    # End of day: an account with no customer-initiated movement for this many days becomes dormant; the
+    # runner works the book in chunks of this many ids; a run's lease is dead after this many silent seconds.
+    dormant_after_days: int = 365
+    eod_chunk_size: int = 50_000
+    eod_lease_seconds: int = 120
+    eod_chunk_pause_ms: int = 0  # a pause between chunks, to leave the database room for other work
 
     page_size_default: int = 50
     page_size_max: int = 500

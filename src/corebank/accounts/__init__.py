@@ -1,5 +1,6 @@
 """Accounts: deposit accounts, their states, holds and freezes, counter cash and closing."""
 
+from corebank.accounts.book import accounts_of_products, flag_dormant, highest_account_id
 from corebank.accounts.cash import (
     CLOSE_KIND,
     WITHDRAWAL_KIND,
@@ -72,6 +73,7 @@ __all__ = [
     "TransactionPage",
     "UnfreezeRequest",
     "accounts_of_customer",
+    "accounts_of_products",
     "cash_deposit",
     "cash_withdrawal",
     "check_can_credit",
@@ -82,8 +84,10 @@ __all__ = [
     "execute_close",
     "execute_withdrawal",
     "expire_holds",
+    "flag_dormant",
     "freeze",
     "get_account",
+    "highest_account_id",
     "history",
     "list_holds",
     "load_for_posting",

@@ -15,7 +15,10 @@ from rich.console import Console
 from sqlalchemy.engine import make_url
 
 from corebank import bootstrap
+from corebank.cli import calendar as calendar_cli
+from corebank.cli import products as products_cli
 from corebank.cli import statements
+from corebank.cli.eod import eod_app
 from corebank.config import Settings
 from corebank.kernel.errors import CoreBankError
 from corebank.security import SYSTEM
@@ -29,6 +32,9 @@ audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
+app.add_typer(products_cli.app, name="product")
+app.add_typer(calendar_cli.app, name="calendar")
+app.add_typer(eod_app, name="eod")
 app.command("statement")(statements.statement)
 console = Console()
 

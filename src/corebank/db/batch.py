@@ -27,4 +27,4 @@ class BatchStep:
     chunk: Callable[[UnitOfWork, date, int, int], int] | None = None
     # The highest id the chunked step may touch on that date (0 when there is nothing to do).
     upper_bound: Callable[[UnitOfWork, date], int] | None = None
-    chunk_size: int = 50_000
+    chunk_size: int | None = None  # None: the setting `eod_chunk_size`

@@ -2,6 +2,7 @@
 
 from corebank.ledger import chart
 from corebank.ledger.books import gl_balances, snapshot_gl_balances, subledger_totals, trial_balance
+from corebank.ledger.bulk import credit_many
 from corebank.ledger.errors import (
     AlreadyReversed,
     BalanceCeiling,
@@ -28,6 +29,7 @@ from corebank.ledger.service import (
     reverse,
     seed_chart,
     set_movement_rules,
+    subledger_table,
 )
 
 __all__ = [
@@ -50,6 +52,7 @@ __all__ = [
     "change_held",
     "chart",
     "close_account",
+    "credit_many",
     "get_entry",
     "gl_balances",
     "list_branches",
@@ -61,6 +64,7 @@ __all__ = [
     "seed_chart",
     "set_movement_rules",
     "snapshot_gl_balances",
+    "subledger_table",
     "subledger_totals",
     "trial_balance",
 ]

@@ -89,19 +89,20 @@ def subledger_totals(uow: UnitOfWork) -> list[tuple[str, str, str, int]]:
 
 
 _bank_state = table_of(BankState)
-_OPEN_DATE = select(_bank_state.c.business_date).where(_bank_state.c.id == 1)
+_OPEN_DATE = select(_bank_state.c.business_date, _bank_state.c.phase).where(_bank_state.c.id == 1)
 
 
 def snapshot_gl_balances(uow: UnitOfWork, business_date: date) -> int:
     """Write the GL closing balances for `business_date` (end of day calls this), set-based in one statement:
-    the previous snapshot plus the day's lines, per GL account, branch and currency. Re-running replaces it."""
-    # Read the date from the database, not the command's cached copy: end of day moves it in this same
-    # transaction just before closing the books of the day that ended.
-    open_date = uow.conn.execute(_OPEN_DATE).scalar()
-    if open_date is not None and business_date >= open_date:
+    the previous snapshot plus the day's lines, per GL account, branch and currency. Re-running replaces it.
+    The date must be closed already, or be the date end of day is closing (bookings stopped)."""
+    # Read the date from the database, not the command's cached copy.
+    open_date, phase = uow.conn.execute(_OPEN_DATE).one()
+    closing_today = phase == "closing" and business_date == open_date
+    if business_date >= open_date and not closing_today:
         raise InvalidRequest(
-            f"business date {business_date} is still open (today is {open_date}): move the business date "
-            "first, then snapshot the day that ended, so that no posting of that day can miss the snapshot"
+            f"business date {business_date} is still open (today is {open_date}): stop its bookings (end of day) "
+            "first, so that no posting of that day can miss the snapshot"
         )
     uow.conn.execute(delete(GLDailyBalance).where(GLDailyBalance.business_date == business_date))
     prev = uow.conn.execute(

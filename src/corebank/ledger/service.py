@@ -18,11 +18,13 @@ from typing import Any
 
 from sqlalchemy import (
     Engine,
+    Table,
     insert,
     select,
     update,
 )
 
+from corebank.db.base import table_of
 from corebank.db.fastsql import FastSQL
 from corebank.db.uow import UnitOfWork
 from corebank.kernel.errors import InvalidRequest
@@ -603,3 +605,9 @@ def account_lines(
             }
         )
     return out
+
+
+def subledger_table() -> Table:
+    """The sub-ledger accounts table, for other areas' set-based end-of-day reads (read only: balances change
+    through `post()` and `credit_many()` alone)."""
+    return table_of(LedgerAccount)
