@@ -125,11 +125,16 @@ def test_a_quarter_with_a_rate_change_settles_at_the_rate_of_the_20th(fresh_bank
 
     def settlement_lines(uow: Any) -> list[Any]:
         return uow.session.execute(
-            select(JournalLine.account_id, JournalLine.amount, JournalLine.value_date, JournalLine.booking_date)
+            select(
+                JournalLine.account_id, JournalLine.amount, JournalLine.value_date, JournalLine.booking_date
+            )
             .where(JournalLine.account_id.in_([a_id, b_id]), JournalLine.amount == -278)
             .union_all(
                 select(
-                    JournalLine.account_id, JournalLine.amount, JournalLine.value_date, JournalLine.booking_date
+                    JournalLine.account_id,
+                    JournalLine.amount,
+                    JournalLine.value_date,
+                    JournalLine.booking_date,
                 ).where(JournalLine.account_id == b_id, JournalLine.amount == -69)
             )
         ).all()
@@ -238,7 +243,9 @@ def test_bookings_stop_while_the_day_closes_and_a_second_run_is_refused(fresh_ba
     # Its lease goes stale (it died elsewhere): this process takes over and finishes the day.
     fb.bank.run(
         lambda uow: uow.session.execute(
-            update(EodRun).where(EodRun.business_date == day).values(heartbeat_at=uow.now - timedelta(hours=1))
+            update(EodRun)
+            .where(EodRun.business_date == day)
+            .values(heartbeat_at=uow.now - timedelta(hours=1))
         )
     )
     assert _close(fb) == day
@@ -267,7 +274,9 @@ def test_unbalanced_books_stop_end_of_day_and_roll_nothing(fresh_bank: FreshBank
             select(LedgerAccount.id).where(LedgerAccount.gl_code == chart.DEMAND_DEPOSITS).limit(1)
         ).scalar()
         uow.session.execute(
-            update(LedgerAccount).where(LedgerAccount.id == first).values(balance=LedgerAccount.balance + delta)
+            update(LedgerAccount)
+            .where(LedgerAccount.id == first)
+            .values(balance=LedgerAccount.balance + delta)
         )
 
     fb.bank.run(corrupt, 1)
