@@ -85,7 +85,7 @@ class DemoBank(Protocol):
     settings: Settings
     _tree_at: float  # float ok: monotonic seconds, not money
 
-    def run(self, fn: Any, *args: Any, readonly: bool = False, **kwargs: Any) -> Any:
+    def run(self, fn: Any, *args: Any, readonly: bool = False, eod: bool = False, **kwargs: Any) -> Any:
         """Run one command in its own transaction."""
 
     def branch_tree(self) -> dict[str, str | None]:

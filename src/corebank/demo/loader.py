@@ -10,7 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from sqlalchemy import func, select
 
-from corebank import ledger, tellers
+from corebank import eod, ledger, tellers
 from corebank.accounts.models import DepositAccount
 from corebank.customers.models import Customer
 from corebank.db.uow import UnitOfWork
@@ -138,6 +138,7 @@ def load(
                 chunk = ops[i : i + CHUNK]
                 bank.run(_run_ops, [op for _w, op in chunk])
                 progress.advance(customer_task, sum(w for w, _op in chunk))
+            eod.close_day(bank, SYSTEM)  # the real end of day: interest, dormancy, GL snapshot, next date
             progress.advance(day_task)
     counts = bank.run(_count, readonly=True)
     if console is not None:

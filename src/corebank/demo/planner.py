@@ -8,15 +8,12 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import update
-
-from corebank import accounts, ledger, operations, payments, tellers
+from corebank import accounts, operations, payments, tellers
 from corebank.accounts import AccountOpen, CashOperation, FreezeRequest, HoldRequest, UnfreezeRequest
 from corebank.config import Settings
 from corebank.customers import CustomerUpdate
 from corebank.customers import open_customer as _open_customer
 from corebank.customers import update_customer as _update_customer
-from corebank.db.models import BankState
 from corebank.db.uow import UnitOfWork
 from corebank.demo.common import (
     B2B_MEMOS,
@@ -38,10 +35,9 @@ from corebank.demo.people import (
     _text,
     _yuan,
 )
-from corebank.kernel.errors import InvalidRequest
 from corebank.kernel.money import Money
 from corebank.payments import ReversalRequest, TransferCreate
-from corebank.security import SYSTEM, Actor
+from corebank.security import Actor
 
 # ---------------------------------------------------------------- the planner
 
@@ -364,8 +360,6 @@ class _Planner:
             for event in events:
                 event()
         self.close_tills(differences)
-        bd = self.bd
-        self.add(lambda uow: _close_day(uow, bd))
 
     def _individual(self, amount: int, ok: Callable[[_Account], bool] | None = None) -> _Account | None:
         """A random individual's Type I account that can pay `amount` (a few tries, then give up)."""
@@ -523,18 +517,3 @@ class _Planner:
         )
         teller = self.teller(c.branch)
         self.add(lambda uow: _update_customer(uow, teller, c.number, cmd))
-
-
-def _close_day(uow: UnitOfWork, business_date: date) -> None:
-    """The demo's stand-in for end of day until the end-of-day runner exists: move the bank to the next
-    business date, then snapshot the GL balances of the day that ended (in that order, so that no posting of
-    `business_date` can come after its snapshot)."""
-    moved = uow.session.execute(
-        update(BankState)
-        .where(BankState.id == 1, BankState.business_date == business_date)
-        .values(business_date=business_date + timedelta(days=1))
-    )
-    if moved.rowcount != 1:  # type: ignore[attr-defined]
-        raise InvalidRequest(f"the business date is not {business_date}")
-    ledger.snapshot_gl_balances(uow, business_date)
-    uow.audit(SYSTEM, "demo.close_day", "bank", uow.settings.bank_code, business_date=str(business_date))
