@@ -16,7 +16,7 @@ def eod_status(
     uow: UnitOfWork, actor: Actor, day: date | None = None, limit: int = 5
 ) -> list[dict[str, Any]]:
     """The last `limit` runs (or the run of `day`) with each step's status, cursor, rows and timings."""
-    actor.require(P.EOD_RUN)
+    actor.require(P.LEDGER_READ)
     q = select(EodRun).order_by(EodRun.business_date.desc()).limit(limit)
     if day is not None:
         q = select(EodRun).where(EodRun.business_date == day)
