@@ -250,6 +250,7 @@ def close_day(bank: Runs, actor: Actor, *, owner: str | None = None, report: Rep
         if status == "done":
             continue
         started = time.perf_counter()
+        log.info("eod %s step %s started", day, step.name)
         try:
             if step.run is not None:
                 say(Progress(day, step.name, step.title, 0, 1, 0))
