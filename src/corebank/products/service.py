@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -9,12 +10,22 @@ from typing import Any
 
 from sqlalchemy import select
 
+from corebank import ledger
 from corebank.db.uow import UnitOfWork
 from corebank.kernel.money import minor_to_text
 from corebank.ledger import chart
-from corebank.products.errors import ProductNotFound, RateNotFound
+from corebank.products import rules
+from corebank.products.errors import (
+    InvalidProduct,
+    ProductExists,
+    ProductNotFound,
+    ProductRetired,
+    ProductStatusConflict,
+    RateNotFound,
+    RatesMissing,
+)
 from corebank.products.models import Product, ProductRate
-from corebank.products.schemas import ProductRead
+from corebank.products.schemas import ProductCreate, ProductRead, ProductUpdate
 from corebank.security import Actor, P
 
 
@@ -33,6 +44,7 @@ class ProductTerms:
     active: bool
 
 
+_CODE = re.compile(r"[A-Z][A-Z0-9_]{1,31}")
 _TIME_TERMS = ["3M", "6M", "12M", "24M", "36M", "60M"]
 
 STANDARD_PRODUCTS: tuple[dict[str, Any], ...] = (
@@ -279,6 +291,9 @@ def demand_rate_on(uow: UnitOfWork, product: DepositProduct, on: date) -> Decima
 
 
 def _read(p: Product) -> ProductRead:
+    def text(minor: int) -> str:
+        return minor_to_text(minor, p.currency)
+
     return ProductRead(
         code=p.code,
         name=p.name,
@@ -287,11 +302,24 @@ def _read(p: Product) -> ProductRead:
         currency=p.currency,
         gl_code=p.gl_code,
         customer_types=p.customer_types.split(","),
-        min_opening_amount=minor_to_text(p.min_opening_amount, p.currency),
+        min_opening_amount=text(p.min_opening_amount),
         allow_overdraft=p.allow_overdraft,
-        overdraft_limit=minor_to_text(p.overdraft_limit, p.currency),
+        overdraft_limit=text(p.overdraft_limit),
         status=p.status,
         params=p.params or {},
+        terms=list(p.terms or []),
+        min_balance=text(p.min_balance),
+        min_withdrawal=text(p.min_withdrawal),
+        max_partial_withdrawals=p.max_partial_withdrawals,
+        early_withdrawal=p.early_withdrawal,
+        rollover_options=list(_csv(p.rollover_options)),
+        channels=list(_csv(p.channels)),
+        account_classes=[int(x) for x in _csv(p.account_classes)],
+        fees={k: text(v) if isinstance(v, int) else str(v) for k, v in (p.fees or {}).items()},
+        interest_method=p.interest_method,
+        settlement_months=[int(x) for x in _csv(p.settlement_months)],
+        settlement_day=p.settlement_day,
+        demand_product_code=p.demand_product_code,
     )
 
 
@@ -317,3 +345,155 @@ def terms(uow: UnitOfWork, code: str) -> ProductTerms:
         p.overdraft_limit,
         p.status == "active",
     )
+
+
+# ---------------------------------------------------------------- the product factory: define, change, retire
+
+
+def _load(uow: UnitOfWork, code: str) -> Product:
+    p = uow.session.get(Product, code)
+    if p is None:
+        raise ProductNotFound(f"no product {code!r}")
+    return p
+
+
+def _check_gl(uow: UnitOfWork, gl_code: str) -> None:
+    gl = next((g for g in ledger.list_chart(uow) if g["code"] == gl_code), None)
+    if gl is None:
+        raise InvalidProduct(f"gl_code: there is no GL account {gl_code!r}")
+    if gl["gl_class"] != "liability" or not gl["has_subledger"]:
+        raise InvalidProduct(f"gl_code: {gl_code} is not a deposit (liability) account with a sub-ledger")
+
+
+def _check_demand_product(uow: UnitOfWork, code: str | None, currency: str) -> None:
+    if code is None:
+        return
+    d = uow.session.get(Product, code)
+    if d is None or d.kind != "demand_deposit" or d.currency != currency:
+        raise InvalidProduct(f"demand_product_code: {code!r} is not a {currency} demand deposit product")
+
+
+def _parameters(p: Product) -> dict[str, Any]:
+    """A stored product's parameters in the shape of ProductParameters (to merge a PATCH into)."""
+    r = _read(p)
+    return {
+        "name": r.name,
+        "name_zh": r.name_zh,
+        "customer_types": r.customer_types,
+        "min_opening_amount": r.min_opening_amount,
+        "min_balance": r.min_balance,
+        "min_withdrawal": r.min_withdrawal,
+        "max_partial_withdrawals": r.max_partial_withdrawals,
+        "early_withdrawal": r.early_withdrawal,
+        "rollover_options": r.rollover_options,
+        "terms": r.terms,
+        "fees": r.fees,
+        "channels": r.channels,
+        "account_classes": r.account_classes,
+        "allow_overdraft": r.allow_overdraft,
+        "overdraft_limit": r.overdraft_limit,
+        "interest_method": r.interest_method,
+        "settlement_months": r.settlement_months,
+        "settlement_day": r.settlement_day,
+        "demand_product_code": r.demand_product_code,
+        "params": r.params,
+    }
+
+
+def _terms_without_rates(uow: UnitOfWork, p: Product, terms: list[str]) -> list[str]:
+    have = set(
+        uow.session.execute(
+            select(ProductRate.term).where(ProductRate.product_code == p.code).distinct()
+        ).scalars()
+    )
+    return [t for t in rules.offered_terms(p.kind, terms) if t not in have]
+
+
+def create_product(uow: UnitOfWork, actor: Actor, cmd: ProductCreate) -> ProductRead:
+    """Define a new deposit product as a draft: checked against its kind, currency and GL account. It sells
+    nothing until it has a rate for every term and is activated."""
+    actor.require(P.PRODUCT_WRITE)
+    code = cmd.code.strip().upper()
+    if not _CODE.fullmatch(code):
+        raise InvalidProduct(
+            f"code: {cmd.code!r} must be 2-32 capital letters, digits or '_', a letter first"
+        )
+    ident = rules.check_identity(cmd.kind, cmd.currency)
+    columns = rules.product_columns(ident, cmd.model_dump(exclude={"code", "kind", "currency", "gl_code"}))
+    _check_gl(uow, cmd.gl_code)
+    _check_demand_product(uow, columns["demand_product_code"], ident.currency)
+    if uow.session.get(Product, code) is not None:
+        raise ProductExists(f"product {code} exists already")
+    p = Product(
+        code=code, kind=ident.kind, currency=ident.currency, gl_code=cmd.gl_code, status="draft", **columns
+    )
+    uow.session.add(p)
+    uow.session.flush()
+    uow.audit(actor, "product.create", "product", code, kind=p.kind, currency=p.currency, gl_code=p.gl_code)
+    return _read(p)
+
+
+_NULLABLE = ("demand_product_code", "interest_method")
+
+
+def update_product(uow: UnitOfWork, actor: Actor, code: str, cmd: ProductUpdate) -> ProductRead:
+    """Change some parameters of a draft or active product (its code, kind, currency and GL stay). The whole
+    result is checked again; an active product must keep a rate for every term it offers."""
+    actor.require(P.PRODUCT_WRITE)
+    p = _load(uow, code)
+    if p.status == "retired":
+        raise ProductRetired(f"product {code} is retired and cannot change")
+    changes = cmd.model_dump(exclude_unset=True)
+    if not changes:
+        raise InvalidProduct("send at least one parameter to change")
+    nulls = sorted(k for k, v in changes.items() if v is None and k not in _NULLABLE)
+    if nulls:
+        raise InvalidProduct(f"{nulls[0]}: give a value (only {' and '.join(_NULLABLE)} may be cleared)")
+    before = _parameters(p)
+    merged = {**before, **changes}
+    columns = rules.product_columns(rules.Kind(p.kind, p.currency), merged)
+    _check_demand_product(uow, columns["demand_product_code"], p.currency)
+    if p.status == "active":
+        missing = _terms_without_rates(uow, p, columns["terms"])
+        if missing:
+            raise RatesMissing(f"product {code} is on sale: post rates for {', '.join(missing)} first")
+    for name, value in columns.items():
+        setattr(p, name, value)
+    uow.session.flush()
+    changed = {k: {"from": before[k], "to": merged[k]} for k in changes if before.get(k) != merged[k]}
+    uow.audit(actor, "product.update", "product", code, changes=changed)
+    return _read(p)
+
+
+def activate_product(uow: UnitOfWork, actor: Actor, code: str) -> ProductRead:
+    """Put a draft product on sale (draft -> active); every term it offers needs a rate first."""
+    actor.require(P.PRODUCT_WRITE)
+    p = _load(uow, code)
+    if p.status != "draft":
+        raise ProductStatusConflict(f"product {code} is {p.status}; only a draft is activated")
+    missing = _terms_without_rates(uow, p, list(p.terms or []))
+    if missing:
+        raise RatesMissing(f"product {code} has no rate for {', '.join(missing)}")
+    p.status = "active"
+    uow.session.flush()
+    uow.audit(actor, "product.activate", "product", code)
+    return _read(p)
+
+
+def retire_product(uow: UnitOfWork, actor: Actor, code: str) -> ProductRead:
+    """Take an active product off sale (active -> retired): it opens no new accounts, and the accounts it
+    has keep working, earning its rates."""
+    actor.require(P.PRODUCT_WRITE)
+    p = _load(uow, code)
+    if p.status != "active":
+        raise ProductStatusConflict(f"product {code} is {p.status}; only an active product is retired")
+    p.status = "retired"
+    uow.session.flush()
+    uow.audit(actor, "product.retire", "product", code)
+    return _read(p)
+
+
+def get_product(uow: UnitOfWork, actor: Actor, code: str) -> ProductRead:
+    """One product with all its parameters."""
+    actor.require(P.PRODUCT_READ)
+    return _read(_load(uow, code))

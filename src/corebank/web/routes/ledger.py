@@ -1,4 +1,4 @@
-"""Books: trial balance, chart of accounts, branches, journal entries; products."""
+"""Books: trial balance, chart of accounts, branches, journal entries (products: routes/products.py)."""
 
 from __future__ import annotations
 
@@ -7,13 +7,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
 
-from corebank import finance, ledger, products
+from corebank import finance, ledger
 from corebank.finance import EntryRead, TrialBalanceRead
-from corebank.products import ProductRead
 from corebank.security import Actor, P
 from corebank.web.deps import BankDep, requires
 
-router = APIRouter(prefix="/api/v1", tags=["ledger and products"])
+router = APIRouter(prefix="/api/v1", tags=["ledger"])
 Reader = Annotated[Actor, Depends(requires(P.LEDGER_READ))]
 
 
@@ -43,10 +42,3 @@ def branches(
     bank: BankDep, actor: Annotated[Actor, Depends(requires(P.PRODUCT_READ))]
 ) -> list[dict[str, Any]]:
     return bank.run(ledger.list_branches, readonly=True)
-
-
-@router.get("/products", response_model=list[ProductRead], summary="The product catalogue")
-def product_list(
-    bank: BankDep, actor: Annotated[Actor, Depends(requires(P.PRODUCT_READ))]
-) -> list[ProductRead]:
-    return bank.run(products.list_products, actor, readonly=True)

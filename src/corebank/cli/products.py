@@ -1,0 +1,204 @@
+"""`corebank product`: the product factory from the command line (list, show, create, activate, retire, rates,
+propose-rates, approve-rates). Rate changes need two people: one proposes, another approves."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.table import Table
+
+from corebank import bootstrap, products
+from corebank.cli.statements import staff_actor
+from corebank.config import Settings
+from corebank.kernel.errors import CoreBankError, InvalidRequest
+from corebank.security import Actor
+
+app = typer.Typer(help="Deposit products and their rates (product factory).", no_args_is_help=True)
+console = Console()
+AsUser = Annotated[str | None, typer.Option("--as", help="act as this staff user (their rights)")]
+RequiredUser = Annotated[
+    str, typer.Option("--as", help="the staff user who acts (maker-checker needs a person)")
+]
+
+
+def _bank() -> bootstrap.Bank:
+    return bootstrap.build(Settings())
+
+
+def _fail(exc: CoreBankError) -> typer.Exit:
+    console.print(f"[red]{exc.code}[/red]: {exc.detail}")
+    return typer.Exit(2)
+
+
+def _actor(bank: bootstrap.Bank, username: str | None) -> Actor:
+    return staff_actor(bank, username)
+
+
+def _show(p: products.ProductRead) -> None:
+    t = Table(title=f"{p.code} — {p.name} {p.name_zh}".rstrip(), show_header=False)
+    t.add_column("parameter", style="bold")
+    t.add_column("value")
+    rows = [
+        ("status", p.status),
+        ("kind", p.kind),
+        ("currency", p.currency),
+        ("GL", p.gl_code),
+        ("customer types", ", ".join(p.customer_types)),
+        ("terms", ", ".join(p.terms) or "-"),
+        ("minimum opening", p.min_opening_amount),
+        ("minimum balance", p.min_balance),
+        ("minimum withdrawal", p.min_withdrawal),
+        ("partial withdrawals", str(p.max_partial_withdrawals)),
+        ("early withdrawal", p.early_withdrawal),
+        ("rollover", ", ".join(p.rollover_options) or "-"),
+        ("channels", ", ".join(p.channels)),
+        ("account classes", ", ".join(map(str, p.account_classes))),
+        ("interest", p.interest_method),
+        ("demand rate from", p.demand_product_code or "-"),
+        ("fees", ", ".join(f"{k} {v}" for k, v in p.fees.items()) or "-"),
+    ]
+    for k, v in rows:
+        t.add_row(k, v)
+    console.print(t)
+
+
+@app.command("list")
+def product_list(as_user: AsUser = None) -> None:
+    """Every product with its kind, currency, terms and status."""
+    bank = _bank()
+    try:
+        rows = bank.run(products.list_products, _actor(bank, as_user), readonly=True)
+    except CoreBankError as exc:
+        raise _fail(exc) from None
+    t = Table(title="Products")
+    for col in ("code", "name", "kind", "currency", "terms", "min opening", "status"):
+        t.add_column(col)
+    for p in rows:
+        t.add_row(p.code, p.name, p.kind, p.currency, " ".join(p.terms), p.min_opening_amount, p.status)
+    console.print(t)
+
+
+@app.command("show")
+def show(code: str, as_user: AsUser = None) -> None:
+    """One product with all its parameters."""
+    bank = _bank()
+    try:
+        _show(bank.run(products.get_product, _actor(bank, as_user), code, readonly=True))
+    except CoreBankError as exc:
+        raise _fail(exc) from None
+
+
+@app.command("create")
+def create(
+    file: Annotated[Path, typer.Option("--file", help="product definition as JSON (the REST body)")],
+    as_user: AsUser = None,
+) -> None:
+    """Define a product from a JSON file; it starts as a draft."""
+    try:
+        try:
+            cmd = products.ProductCreate.model_validate(json.loads(file.read_text(encoding="utf-8")))
+        except (OSError, ValueError, ValidationError) as exc:
+            raise InvalidRequest(f"{file}: {exc}") from None
+        bank = _bank()
+        p = bank.run(products.create_product, _actor(bank, as_user), cmd)
+    except CoreBankError as exc:
+        raise _fail(exc) from None
+    console.print(f"product {p.code} created as a [bold]{p.status}[/bold]")
+
+
+@app.command("activate")
+def activate(code: str, as_user: AsUser = None) -> None:
+    """Put a draft product on sale (every term it offers needs a rate)."""
+    bank = _bank()
+    try:
+        p = bank.run(products.activate_product, _actor(bank, as_user), code)
+    except CoreBankError as exc:
+        raise _fail(exc) from None
+    console.print(f"product {p.code} is {p.status}")
+
+
+@app.command("retire")
+def retire(code: str, as_user: AsUser = None) -> None:
+    """Stop selling a product; the accounts it has keep working."""
+    bank = _bank()
+    try:
+        p = bank.run(products.retire_product, _actor(bank, as_user), code)
+    except CoreBankError as exc:
+        raise _fail(exc) from None
+    console.print(f"product {p.code} is {p.status}: it sells no more and serves its accounts")
+
+
+@app.command("rates")
+def rates(
+    code: str,
+    term: Annotated[str | None, typer.Option(help="only this term, e.g. 12M")] = None,
+    as_user: AsUser = None,
+) -> None:
+    """The product's rate history, newest effective date first."""
+    bank = _bank()
+    try:
+        rows = bank.run(products.list_rates, _actor(bank, as_user), code, term, readonly=True)
+    except CoreBankError as exc:
+        raise _fail(exc) from None
+    t = Table(title=f"Rates of {code} (percent a year)")
+    for col in ("effective", "term", "rate %", "from amount", "made by", "approved by"):
+        t.add_column(col)
+    for r in rows:
+        t.add_row(
+            r.effective_date.isoformat(),
+            r.term,
+            r.annual_rate,
+            r.min_amount,
+            r.created_by,
+            r.approved_by or "",
+        )
+    console.print(t)
+
+
+def _rate_line(text: str) -> products.RateLine:
+    """TERM=RATE or TERM=RATE@MIN_AMOUNT, e.g. 12M=1.55 or 7D=1.50@500000.00."""
+    term, sep, rest = text.partition("=")
+    if not sep or not term.strip() or not rest.strip():
+        raise InvalidRequest(f"--rate {text!r}: write TERM=RATE, e.g. 12M=1.55 (or TERM=RATE@MIN_AMOUNT)")
+    rate, _at, tier = rest.partition("@")
+    return products.RateLine(term=term.strip(), annual_rate=rate.strip(), min_amount=tier.strip() or "0")
+
+
+@app.command("propose-rates")
+def propose_rates(
+    code: str,
+    effective: Annotated[str, typer.Option("--effective", help="effective date, YYYY-MM-DD")],
+    rate: Annotated[list[str], typer.Option("--rate", help="TERM=RATE (percent), repeat per term")],
+    as_user: RequiredUser,
+) -> None:
+    """Propose new rates from a date; another product manager approves them (approve-rates)."""
+    try:
+        try:
+            day = date.fromisoformat(effective)
+        except ValueError:
+            raise InvalidRequest(f"--effective {effective!r} is not a date (YYYY-MM-DD)") from None
+        cmd = products.RateChange(effective_date=day, rates=[_rate_line(r) for r in rate])
+        bank = _bank()
+        pending = bank.run(products.propose_rates, _actor(bank, as_user), code, cmd)
+    except CoreBankError as exc:
+        raise _fail(exc) from None
+    console.print(
+        f"approval {pending.approval_id} is waiting for a second product manager: {pending.summary}"
+    )
+
+
+@app.command("approve-rates")
+def approve_rates(approval_id: int, as_user: RequiredUser) -> None:
+    """Approve a proposed rate change (not by its maker); the rates are posted at once."""
+    bank = _bank()
+    try:
+        done = bank.run(products.approve_rate_change, _actor(bank, as_user), approval_id)
+    except CoreBankError as exc:
+        raise _fail(exc) from None
+    console.print(f"approval {done.id} {done.status} by {done.checker}: {done.summary}")
