@@ -99,6 +99,10 @@ def _withdraw(
 ) -> ledger.PostedEntry:
     service.check_can_debit(acc)
     service.consume_class_limit(uow, acc, amount, None)
+    shortfall = amount.to_minor() - ledger.balances(uow, [acc.id])[acc.id].available
+    if shortfall > 0:
+        # A sweep agreement (双利丰) draws its notice deposits back first, in this same transaction.
+        hooks.cover_shortfall(uow, acc.id, shortfall, teller)
     till = tellers.current_till(uow, teller, acc.currency)
     voucher = tellers.voucher_number(uow, till.branch_code)
     entry = ledger.post(
