@@ -21,7 +21,7 @@ from corebank.accounts.holds import (
     set_blocks,
     unfreeze,
 )
-from corebank.accounts.hooks import cover_shortfall, on_closing, on_shortfall
+from corebank.accounts.hooks import cover_shortfall, on_closing, on_reserve, on_shortfall
 from corebank.accounts.schemas import (
     AccountClosedRead,
     AccountOpen,
@@ -93,6 +93,7 @@ __all__ = [
     "load_for_posting",
     "numbers_of",
     "on_closing",
+    "on_reserve",
     "on_shortfall",
     "open_account",
     "place_hold",

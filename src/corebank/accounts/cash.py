@@ -99,7 +99,7 @@ def _withdraw(
 ) -> ledger.PostedEntry:
     service.check_can_debit(acc)
     service.consume_class_limit(uow, acc, amount, None)
-    shortfall = amount.to_minor() - ledger.balances(uow, [acc.id])[acc.id].available
+    shortfall = amount.to_minor() - acc.available
     if shortfall > 0:
         # A sweep agreement (双利丰) draws its notice deposits back first, in this same transaction.
         hooks.cover_shortfall(uow, acc.id, shortfall, teller)
@@ -162,7 +162,8 @@ def cash_withdrawal(
         if amount.amount >= Decimal(uow.settings.withdrawal_approval_threshold):
             # Refuse now what the account cannot cover rather than ask a supervisor to authorize it; posting
             # checks the floor again when the approved withdrawal is paid.
-            available = ledger.balances(uow, [acc.id])[acc.id].available
+            # Swept deposits (双利丰) come back on demand when the withdrawal is paid, so they count here.
+            available = ledger.balances(uow, [acc.id])[acc.id].available + hooks.reserve(uow, acc.id)
             if available < amount.to_minor():
                 raise ledger.InsufficientFunds(
                     f"available balance {minor_to_text(available, acc.currency)} {acc.currency} "

@@ -1,5 +1,6 @@
 """What other areas do at points of an account's life, wired by bootstrap (the accounts area stays below
-them): pay interest when an account closes; draw money back from a sweep before a debit it cannot cover."""
+them): pay interest when an account closes (or refuse the closing while a sweep agreement holds money);
+draw money back from a sweep before a debit it cannot cover, and say how much it could."""
 
 from __future__ import annotations
 
@@ -12,8 +13,12 @@ ClosingInterest = Callable[[UnitOfWork, int, str], int]
 # (uow, ledger account id, amount needed in minor units, username) -> amount brought back (minor units)
 ShortfallCover = Callable[[UnitOfWork, int, int, str], int]
 
+# (uow, ledger account id) -> minor units that could be brought back on demand (swept deposits)
+Reserve = Callable[[UnitOfWork, int], int]
+
 _closing: list[ClosingInterest] = []
 _cover: list[ShortfallCover] = []
+_reserve: list[Reserve] = []
 
 
 def on_closing(fn: ClosingInterest) -> None:
@@ -26,6 +31,17 @@ def on_shortfall(fn: ShortfallCover) -> None:
     """Register what brings money back into an account before a debit its balance cannot cover (sweeps)."""
     if fn not in _cover:
         _cover.append(fn)
+
+
+def on_reserve(fn: Reserve) -> None:
+    """Register what tells how much a sweep could bring back into an account (for checks before approval)."""
+    if fn not in _reserve:
+        _reserve.append(fn)
+
+
+def reserve(uow: UnitOfWork, account_id: int) -> int:
+    """Minor units the registered sweeps could bring back into the account on demand."""
+    return sum(fn(uow, account_id) for fn in _reserve)
 
 
 def pay_closing_interest(uow: UnitOfWork, account_id: int, by: str) -> int:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import bindparam, case, select, update
+from sqlalchemy import and_, bindparam, case, select, update
 
 from corebank import customers, ledger, products, tellers
 from corebank.accounts.errors import (
@@ -57,6 +57,7 @@ class PostingAccount:
     credit_blocked: bool
     account_class: int
     linked_account_id: int | None
+    available: int = 0  # what could be drawn when it was read (balance less floor and holds), minor units
 
 
 _POSTING_COLS = (
@@ -76,9 +77,18 @@ _POSTING_COLS = (
 
 
 _bank_state = table_of(BankState)
-# The business date rides along with the accounts: every posting needs it, and this saves a round trip.
+_la = ledger.subledger_table()
+# The business date and the available balance ride along with the accounts: every posting needs the date,
+# a debit the balance (a sweep draws money back before a debit it cannot cover); this saves round trips.
+_FREE = _la.c.balance - _la.c.held - _la.c.floor
+_AVAILABLE = (
+    select(case((and_(_la.c.allow_decrease, _FREE > 0), _FREE), else_=0))
+    .where(_la.c.id == DepositAccount.id)
+    .scalar_subquery()
+)
 _LOAD_FOR_POSTING = select(
     *_POSTING_COLS,
+    _AVAILABLE.label("available"),
     select(_bank_state.c.business_date).where(_bank_state.c.id == 1).scalar_subquery().label("bank_date"),
     select(_bank_state.c.phase).where(_bank_state.c.id == 1).scalar_subquery().label("bank_phase"),
 ).where(DepositAccount.number.in_(bindparam("numbers", expanding=True)))

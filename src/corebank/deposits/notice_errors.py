@@ -91,3 +91,8 @@ class SweepAgreementExists(Conflict):
 class SweepAgreementNotActive(Conflict):
     code = "SWEEP_AGREEMENT_NOT_ACTIVE"
     title = "The sweep agreement is cancelled already"
+
+
+class SweepAgreementActive(BusinessRuleViolation):
+    code = "SWEEP_AGREEMENT_ACTIVE"
+    title = "The account has an active sweep agreement: cancel it first"

@@ -27,6 +27,7 @@ from corebank.deposits import notice_rules as rules
 from corebank.deposits.notice_errors import (
     NotANoticeProduct,
     RetainedBalanceTooLow,
+    SweepAgreementActive,
     SweepAgreementExists,
     SweepAgreementNotActive,
     SweepAgreementNotFound,
@@ -184,6 +185,29 @@ def _draw(
         interest += paid.interest
         touched.append(dep.number)
     return principal, interest, touched
+
+
+def swept_reserve(uow: UnitOfWork, account_id: int) -> int:
+    """What the account's active swept deposits hold now: what a debit could bring back (minor units,
+    principal only: their interest comes on top when drawn)."""
+    ag = uow.session.execute(
+        select(SweepAgreement.id).where(SweepAgreement.active_account_id == account_id)
+    ).scalar()
+    if ag is None:
+        return 0
+    ids = [d.id for d in _swept_deposits(uow, ag)]
+    return sum(b.balance for b in ledger.balances(uow, ids).values())
+
+
+def refuse_close_under_agreement(uow: UnitOfWork, account_id: int, by: str) -> int:
+    """A demand account under a sweep agreement does not close: the agreement is cancelled first (which draws
+    every swept deposit back), so no swept money is left behind a closed account."""
+    ag = uow.session.execute(
+        select(SweepAgreement.id).where(SweepAgreement.active_account_id == account_id)
+    ).scalar()
+    if ag is not None:
+        raise SweepAgreementActive(f"cancel sweep agreement {ag} before closing the account")
+    return 0
 
 
 def draw_back(uow: UnitOfWork, account_id: int, needed: int, by: str) -> int:

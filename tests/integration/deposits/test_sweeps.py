@@ -255,3 +255,51 @@ def test_the_end_of_day_run_sweeps_after_the_demand_interest(fresh_bank: FreshBa
     assert (after.last_swept_on, after.swept_balance) == (d0, "65000.00")
     assert balance_of(bank, t, acc.number) == "5000.00"
     books_balance(bank)
+
+
+def test_a_large_cash_withdrawal_counts_swept_money_before_it_goes_to_a_supervisor(
+    fresh_bank: FreshBank,
+) -> None:
+    bank, t = fresh_bank.bank, fresh_bank.teller
+    d0 = fresh_bank.business_date()
+    acc = funded_account(bank, t, "125000.00")
+    sign(bank, t, acc.number)
+    run_sweep(bank, d0)  # 120,000.00 swept, 5,000.00 left on demand
+    assert balance_of(bank, t, acc.number) == "5000.00"
+    # 60,000.00 is over the approval threshold and over the demand balance: it waits for a supervisor
+    # instead of being refused, because the swept deposits come back when it is paid.
+    pending = bank.run(
+        accounts.cash_withdrawal, t, acc.number, accounts.CashOperation(amount="60000.00"), key()
+    )
+    assert isinstance(pending, accounts.PendingApproval)
+    # More than demand and swept money together is still refused at once, changing nothing.
+    before = ledger_state(bank)
+    expect(
+        "INSUFFICIENT_FUNDS",
+        bank.run,
+        accounts.cash_withdrawal,
+        t,
+        acc.number,
+        accounts.CashOperation(amount="125000.01"),
+        key(),
+    )
+    assert ledger_state(bank) == before
+
+
+def test_an_account_under_a_sweep_agreement_does_not_close(fresh_bank: FreshBank) -> None:
+    bank, t = fresh_bank.bank, fresh_bank.teller
+    d0 = fresh_bank.business_date()
+    acc = funded_account(bank, t, "60000.00")
+    sign(bank, t, acc.number)
+    run_sweep(bank, d0)
+    before = ledger_state(bank)
+    expect(
+        "SWEEP_AGREEMENT_ACTIVE",
+        bank.run,
+        accounts.close_account,
+        t,
+        acc.number,
+        accounts.CloseRequest(settle_to="cash"),
+        key(),
+    )
+    assert ledger_state(bank) == before
