@@ -118,19 +118,7 @@ def book_accrual(uow: UnitOfWork, day: date) -> int:
     for code, branch, currency, total in totals:
         if code not in rates:
             rates[code] = products.demand_rate_on(uow, products.deposit_product(uow, code), day)
-        row = uow.session.get(ProductAccrual, (code, branch, currency))
-        if row is None:
-            row = ProductAccrual(
-                product_code=code,
-                branch_code=branch,
-                currency=currency,
-                accrued_micro=0,
-                booked=0,
-                settled=0,
-                accrued_through=None,
-                period_start=day,
-            )
-            uow.session.add(row)
+        row = _accrual(uow, code, branch, currency, day)
         if row.accrued_through is not None and row.accrued_through >= day:
             continue  # this day is already in
         row.accrued_micro += accrual_micro(int(total or 0), rates[code])
@@ -142,6 +130,24 @@ def book_accrual(uow: UnitOfWork, day: date) -> int:
             posted += 1
     uow.session.flush()
     return posted
+
+
+def _accrual(uow: UnitOfWork, code: str, branch: str, currency: str, start: date | None) -> ProductAccrual:
+    """The product's accrual row for a branch and currency, created empty the first time."""
+    row = uow.session.get(ProductAccrual, (code, branch, currency))
+    if row is None:
+        row = ProductAccrual(
+            product_code=code,
+            branch_code=branch,
+            currency=currency,
+            accrued_micro=0,
+            booked=0,
+            settled=0,
+            accrued_through=None,
+            period_start=start,
+        )
+        uow.session.add(row)
+    return row
 
 
 def _expense(uow: UnitOfWork, branch: str, currency: str, delta: int, memo: str, kind: str) -> None:
@@ -227,20 +233,7 @@ def settle_accounts(uow: UnitOfWork, day: date, lo: int, hi: int) -> int:
 
 def _count_settled(uow: UnitOfWork, paid: dict[tuple[str, str, str], int]) -> None:
     for (code, branch, currency), amount in paid.items():
-        row = uow.session.get(ProductAccrual, (code, branch, currency))
-        if row is None:
-            row = ProductAccrual(
-                product_code=code,
-                branch_code=branch,
-                currency=currency,
-                accrued_micro=0,
-                booked=0,
-                settled=0,
-                accrued_through=None,
-                period_start=None,
-            )
-            uow.session.add(row)
-        row.settled += amount
+        _accrual(uow, code, branch, currency, None).settled += amount
     uow.session.flush()
 
 

@@ -21,7 +21,7 @@ from corebank.db.uow import UnitOfWork
 from corebank.kernel.errors import InvalidRequest
 from corebank.ledger.errors import UnbalancedEntry
 from corebank.ledger.models import LedgerAccount
-from corebank.ledger.service import _INSERT_ENTRY_FAST, _INSERT_LINES_FAST, _check_refs
+from corebank.ledger.service import _INSERT_LINES_FAST, _check_refs, _insert_entry
 
 # Credits only ever raise a deposit's balance; interest is credited even to a credit-blocked or frozen
 # account (the money is the customer's either way), so the movement rules of `post()` do not apply here.
@@ -85,22 +85,7 @@ def credit_many(
         _check_refs(uow, contra_gl, branch)
         lines.append(_line(contra_gl, branch, None, currency, total, None, memo[:120]))
     _CREDIT_MANY.executemany(uow, moves)
-    entry_id = int(
-        _INSERT_ENTRY_FAST.execute(
-            uow,
-            {
-                "booking_date": bd,
-                "value_date": vd,
-                "kind": kind,
-                "memo": memo[:200],
-                "reference": None,
-                "reverses_id": None,
-                "created_by": by,
-                "channel": channel,
-                "created_at": uow.now,
-            },
-        ).fetchone()[0]
-    )
+    entry_id = _insert_entry(uow, bd, vd, kind, memo, None, None, by, channel)
     for i, ln in enumerate(lines, start=1):
         ln.update(entry_id=entry_id, line_no=i, booking_date=bd, value_date=vd)
     _INSERT_LINES_FAST.executemany(uow, lines)

@@ -396,22 +396,7 @@ def _write(
         if row is None:
             _explain_refusal(uow, aid, p)
         final[aid] = (int(row[0]), int(row[1]))
-    entry_id = int(
-        _INSERT_ENTRY_FAST.execute(
-            uow,
-            {
-                "booking_date": bd,
-                "value_date": vd,
-                "kind": kind,
-                "memo": memo[:200],
-                "reference": reference,
-                "reverses_id": reverses_id,
-                "created_by": by,
-                "channel": channel,
-                "created_at": uow.now,
-            },
-        ).fetchone()[0]
-    )
+    entry_id = _insert_entry(uow, bd, vd, kind, memo, reference, reverses_id, by, channel)
     # Running balance per line, walking back from each account's final balance.
     running = {aid: bal for aid, (bal, _s) in final.items()}
     after: list[int | None] = [None] * len(lines)
@@ -454,6 +439,35 @@ def _write(
             for r in rows
         ),
     )
+
+
+def _insert_entry(
+    uow: UnitOfWork,
+    bd: date,
+    vd: date,
+    kind: str,
+    memo: str,
+    reference: str | None,
+    reverses_id: int | None,
+    by: str,
+    channel: str,
+) -> int:
+    """Write a journal entry's header; return its id."""
+    row = _INSERT_ENTRY_FAST.execute(
+        uow,
+        {
+            "booking_date": bd,
+            "value_date": vd,
+            "kind": kind,
+            "memo": memo[:200],
+            "reference": reference,
+            "reverses_id": reverses_id,
+            "created_by": by,
+            "channel": channel,
+            "created_at": uow.now,
+        },
+    ).fetchone()
+    return int(row[0])
 
 
 def _explain_refusal(uow: UnitOfWork, account_id: int, p: dict[str, Any]) -> None:
