@@ -5,7 +5,14 @@ from corebank.customers.models import Customer, CustomerChange
 from corebank.db.base import Base
 from corebank.db.models import AuditHead, AuditRecord, BankState, IdempotencyRecord, OutboxEvent
 from corebank.db.sequences import NumberSequence
+from corebank.deposits import notice_models  # noqa: F401 - the notice deposit and sweep tables
 from corebank.deposits.models import InterestAccumulator, ProductAccrual
+from corebank.deposits.time_models import (
+    TimeDeposit,
+    TimeDepositCertificate,
+    TimeDepositInterest,
+    TimeDepositLossReport,
+)
 from corebank.eod.models import EodRun, EodStep
 from corebank.ledger.models import Branch, GLAccount, GLDailyBalance, JournalEntry, JournalLine, LedgerAccount
 from corebank.operations.models import Approval, CalendarDay
@@ -43,6 +50,10 @@ __all__ = [
     "StaffRole",
     "StaffUser",
     "Till",
+    "TimeDeposit",
+    "TimeDepositCertificate",
+    "TimeDepositInterest",
+    "TimeDepositLossReport",
     "Vault",
     "metadata",
 ]

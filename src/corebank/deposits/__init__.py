@@ -2,7 +2,29 @@
 
 from corebank import accounts
 from corebank.deposits import demand, sweep
-from corebank.deposits.demand import interest_on_product
+from corebank.deposits.certificate import interest_certificate, write_pdf
+from corebank.deposits.demand import interest_on_product, pay_closing_interest
+from corebank.deposits.notice import (
+    cancel_notice,
+    get_notice_deposit,
+    open_notice_deposit,
+    register_notice,
+    withdraw_notice_deposit,
+)
+from corebank.deposits.sweep import cancel_agreement, get_agreement, sign_agreement
+from corebank.deposits.time_deposits import (
+    change_maturity_instruction,
+    get_time_deposit,
+    list_time_deposits,
+    open_time_deposit,
+)
+from corebank.deposits.time_loss import reissue_certificate, release_loss_report, report_loss
+from corebank.deposits.time_payouts import (
+    CASH_PAYOUT_KIND,
+    early_withdrawal,
+    execute_cash_payout,
+    withdraw_at_maturity,
+)
 
 
 def wire() -> None:
@@ -13,4 +35,29 @@ def wire() -> None:
     accounts.on_reserve(sweep.swept_reserve)
 
 
-__all__ = ["interest_on_product", "wire"]
+__all__ = [
+    "CASH_PAYOUT_KIND",
+    "cancel_agreement",
+    "cancel_notice",
+    "change_maturity_instruction",
+    "early_withdrawal",
+    "execute_cash_payout",
+    "get_agreement",
+    "get_notice_deposit",
+    "get_time_deposit",
+    "interest_certificate",
+    "interest_on_product",
+    "list_time_deposits",
+    "open_notice_deposit",
+    "open_time_deposit",
+    "pay_closing_interest",
+    "register_notice",
+    "reissue_certificate",
+    "release_loss_report",
+    "report_loss",
+    "sign_agreement",
+    "wire",
+    "withdraw_at_maturity",
+    "withdraw_notice_deposit",
+    "write_pdf",
+]

@@ -14,7 +14,21 @@ from corebank.db.models import BankState
 from corebank.db.uow import UnitOfWork
 from corebank.web import errors
 from corebank.web.metrics import Metrics, MetricsMiddleware
-from corebank.web.routes import accounts, auth, customers, ledger, operations, payments, statements, tellers
+from corebank.web.routes import (
+    accounts,
+    auth,
+    calendar,
+    customers,
+    eod,
+    ledger,
+    notice_deposits,
+    operations,
+    payments,
+    products,
+    statements,
+    tellers,
+    time_deposits,
+)
 
 DESCRIPTION = """CoreBank REST API. Amounts are decimal strings (`"100.00"`) with a currency; errors are
 problem+json with a stable `code`; money-moving POSTs need an `Idempotency-Key` header. Log in with
@@ -27,7 +41,21 @@ def create_app(bank: Bank) -> FastAPI:
     app.state.bank = bank
     metrics = Metrics()
     errors.install(app)
-    for r in (auth, customers, accounts, statements, tellers, payments, operations, ledger):
+    for r in (
+        auth,
+        customers,
+        accounts,
+        statements,
+        tellers,
+        payments,
+        operations,
+        ledger,
+        products,
+        calendar,
+        time_deposits,
+        notice_deposits,
+        eod,
+    ):
         app.include_router(r.router)
 
     @app.get("/health", tags=["operations"], summary="Liveness and database reachability")
