@@ -415,6 +415,7 @@ def mature(uow: UnitOfWork, td: TimeDeposit, day: date) -> None:
             td.maturity_date = rules.maturity_date(maturity, td.term_months)
             td.annual_rate = str(new_rate)
             td.rollovers += 1
+            td.partial_withdrawals = 0  # a new term: its own one partial early withdrawal
             detail = {"new_rate": str(new_rate), "new_maturity": td.maturity_date.isoformat()}
         uow.audit(
             EOD_ACTOR,

@@ -23,6 +23,11 @@ class BelowMinimum(BusinessRuleViolation):
     title = "The amount, or what would be left, is under the product's minimum"
 
 
+class EarlyWithdrawalNotAllowed(BusinessRuleViolation):
+    code = "EARLY_WITHDRAWAL_NOT_ALLOWED"
+    title = "This product allows no withdrawal before maturity"
+
+
 class PartialWithdrawalUsed(BusinessRuleViolation):
     code = "PARTIAL_WITHDRAWAL_USED"
     title = "The one partial early withdrawal this deposit allows was already made"

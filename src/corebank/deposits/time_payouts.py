@@ -21,6 +21,7 @@ from corebank.deposits.time_errors import (
     BelowMinimum,
     DepositMatured,
     DepositNotMatured,
+    EarlyWithdrawalNotAllowed,
     ExceedsPrincipal,
     PartialWithdrawalUsed,
 )
@@ -255,6 +256,8 @@ def _prepare_early(
     if not verified:
         store.check_may_move(uow, actor, td, cmd.id_number)
     product = products.deposit_product(uow, td.product_code)
+    if product.early_withdrawal == "not_allowed":
+        raise EarlyWithdrawalNotAllowed(f"product {product.code} allows no withdrawal before maturity")
     part = td.principal if cmd.all else positive_amount(str(cmd.amount), td.currency).to_minor()
     if part > td.principal:
         raise ExceedsPrincipal(f"the deposit holds {minor_to_text(td.principal, td.currency)} {td.currency}")

@@ -557,3 +557,44 @@ def test_large_cash_payout_waits_for_a_supervisor(fb: FreshBank) -> None:
     # to an account, no authorization is needed
     cert2 = open_td(fb, cash=True, customer_number=_cust, amount="60000.00").certificate_number
     assert early(fb, cert2, all=True, to_account=acc).total == "60000.00"
+
+
+def test_a_rollover_gives_the_new_term_its_own_partial_withdrawal(fb: FreshBank) -> None:
+    _cust, acc, _ = customer_with_account(fb, "20000.00")
+    td = open_td(
+        fb,
+        from_account=acc,
+        term_months=3,
+        amount="20000.00",
+        maturity_instruction="rollover_principal_and_interest",
+    )
+    advance(fb, 10)
+    early(fb, td.certificate_number, amount="1000.00", to_account=acc)
+    assert read(fb, td.certificate_number).partial_withdrawals_used == 1
+    move_to(fb, rules.maturity_date(td.term_start, 3))
+    run_maturity(fb, fb.business_date())
+    renewed = read(fb, td.certificate_number)
+    assert renewed.rollovers == 1 and renewed.partial_withdrawals_used == 0
+    advance(fb, 1)
+    part = early(fb, td.certificate_number, amount="500.00", to_account=acc)
+    assert part.deposit_status == "active"
+
+
+def test_a_product_that_allows_no_early_withdrawal_refuses_it_and_changes_nothing(fb: FreshBank) -> None:
+    from sqlalchemy import update
+
+    _cust, acc, _ = customer_with_account(fb, "5000.00")
+    td = open_td(fb, from_account=acc, amount="5000.00")
+
+    def rule(uow: Any, value: str) -> None:
+        uow.session.execute(update(Product).where(Product.code == "TIME_CNY").values(early_withdrawal=value))
+
+    fb.bank.run(rule, "not_allowed")
+    try:
+        before = ledger_state(fb.bank)
+        refused(
+            lambda: early(fb, td.certificate_number, all=True, to_account=acc), "EARLY_WITHDRAWAL_NOT_ALLOWED"
+        )
+        assert ledger_state(fb.bank) == before
+    finally:
+        fb.bank.run(rule, "demand_rate")
