@@ -37,6 +37,7 @@ test-pg: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/posting.py
 	$(BIN)/python bench/http.py
+	$(BIN)/python bench/eod.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

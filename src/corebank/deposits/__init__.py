@@ -9,8 +9,14 @@ from corebank.deposits.notice import (
     get_notice_deposit,
     open_notice_deposit,
     register_notice,
-    withdraw_notice_deposit,
 )
+from corebank.deposits.notice_withdrawals import (
+    CASH_WITHDRAWAL_KIND as NOTICE_CASH_WITHDRAWAL_KIND,
+)
+from corebank.deposits.notice_withdrawals import (
+    execute_cash_withdrawal as execute_notice_cash_withdrawal,
+)
+from corebank.deposits.notice_withdrawals import withdraw_notice_deposit
 from corebank.deposits.sweep import cancel_agreement, get_agreement, sign_agreement
 from corebank.deposits.time_deposits import (
     change_maturity_instruction,
@@ -37,11 +43,13 @@ def wire() -> None:
 
 __all__ = [
     "CASH_PAYOUT_KIND",
+    "NOTICE_CASH_WITHDRAWAL_KIND",
     "cancel_agreement",
     "cancel_notice",
     "change_maturity_instruction",
     "early_withdrawal",
     "execute_cash_payout",
+    "execute_notice_cash_withdrawal",
     "get_agreement",
     "get_notice_deposit",
     "get_time_deposit",

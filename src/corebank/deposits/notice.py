@@ -40,8 +40,6 @@ from corebank.deposits.notice_schemas import (
     NoticeDepositOpen,
     NoticeDepositRead,
     NoticeRead,
-    NoticeWithdrawalCreate,
-    NoticeWithdrawalRead,
 )
 from corebank.kernel.errors import CurrencyMismatch, InvalidRequest
 from corebank.kernel.events import Event
@@ -409,7 +407,7 @@ def open_notice_deposit(
 # ---------------------------------------------------------------- notices
 
 
-def _live_notice(uow: UnitOfWork, dep: NoticeDeposit) -> WithdrawalNotice | None:
+def live_notice(uow: UnitOfWork, dep: NoticeDeposit) -> WithdrawalNotice | None:
     """The deposit's registered notice whose date has not passed (end of day lapses the others)."""
     return uow.session.execute(
         select(WithdrawalNotice).where(
@@ -420,7 +418,7 @@ def _live_notice(uow: UnitOfWork, dep: NoticeDeposit) -> WithdrawalNotice | None
     ).scalar()
 
 
-def _active(uow: UnitOfWork, actor: Actor, number: str) -> NoticeDeposit:
+def active_deposit(uow: UnitOfWork, actor: Actor, number: str) -> NoticeDeposit:
     dep = _load(uow, number)
     actor.require_branch(dep.branch_code)
     if dep.status != "active":
@@ -436,9 +434,9 @@ def register_notice(uow: UnitOfWork, actor: Actor, number: str, cmd: NoticeCreat
     """Register a withdrawal notice (支取通知): an amount (at least the minimum withdrawal, or the whole balance)
     and a date at least 1 or 7 days ahead. One registered notice per deposit at a time."""
     actor.require(P.DEPOSIT_OPERATE)
-    dep = _active(uow, actor, number)
+    dep = active_deposit(uow, actor, number)
     product = products.deposit_product(uow, dep.product_code)
-    if _live_notice(uow, dep) is not None:
+    if live_notice(uow, dep) is not None:
         raise NoticeAlreadyRegistered(f"notice deposit {number} has a registered notice already")
     amount = positive_amount(cmd.amount, dep.currency).to_minor()
     today = uow.business_date
@@ -473,7 +471,7 @@ def register_notice(uow: UnitOfWork, actor: Actor, number: str, cmd: NoticeCreat
 def cancel_notice(uow: UnitOfWork, actor: Actor, number: str, notice_id: int) -> NoticeRead:
     """Cancel a registered notice, up to its withdrawal date."""
     actor.require(P.DEPOSIT_OPERATE)
-    dep = _active(uow, actor, number)
+    dep = active_deposit(uow, actor, number)
     n = uow.session.get(WithdrawalNotice, notice_id)
     if n is None or n.deposit_id != dep.id:
         raise NoticeNotFound(f"notice deposit {number} has no notice {notice_id}")
@@ -483,100 +481,6 @@ def cancel_notice(uow: UnitOfWork, actor: Actor, number: str, notice_id: int) ->
     n.status, n.closed_on, n.closed_by = "cancelled", today, actor.username
     uow.audit(actor, "notice_deposit.notice_cancel", "notice_deposit", number, notice=n.id)
     return _notice_read(n, dep)
-
-
-# ---------------------------------------------------------------- withdrawal
-
-
-def withdraw_notice_deposit(
-    uow: UnitOfWork, actor: Actor, number: str, cmd: NoticeWithdrawalCreate, idempotency_key: str | None
-) -> NoticeWithdrawalRead:
-    """Withdraw from a notice deposit (all of it when no amount is given) to a demand account of the same
-    customer or in cash. The rate rules are in `notice_rules.plan_withdrawal`: the part covered by today's
-    notice earns the notice rate posted today, the rest the demand rate; a remainder under the minimum is paid
-    out with it (to the same place) and the deposit closes. Under the minimum withdrawal:
-    BELOW_MINIMUM_WITHDRAWAL."""
-    actor.require(P.DEPOSIT_OPERATE)
-
-    def work() -> dict[str, Any]:
-        dep = _active(uow, actor, number)
-        product = products.deposit_product(uow, dep.product_code)
-        balance = balance_of(uow, dep.id)
-        amount = balance if cmd.amount is None else positive_amount(cmd.amount, dep.currency).to_minor()
-        rules.check_withdrawal_amount(amount, balance, product.min_withdrawal)
-        if cmd.to_account:
-            acc = accounts.load_for_posting(uow, [cmd.to_account])[cmd.to_account]
-            accounts.check_can_credit(acc)
-            if acc.customer_id != dep.customer_id:
-                raise OwnAccountRequired(f"account {acc.number} is not the depositor's")
-            if acc.currency != dep.currency:
-                raise CurrencyMismatch(f"account {acc.number} holds {acc.currency}")
-            to = account_receiver(acc)
-        else:
-            to = till_receiver(uow, actor.username, dep.currency)
-        notice = _live_notice(uow, dep)
-        due = notice if notice is not None and notice.withdrawal_date == uow.business_date else None
-        paid = pay_out(
-            uow,
-            dep,
-            product,
-            amount=amount,
-            balance=balance,
-            notice=due,
-            to=to,
-            by=actor.username,
-            kind="withdrawal",
-            memo=cmd.memo,
-        )
-        return _withdrawal_read(uow, actor, dep, paid, "notice_deposit.withdraw").model_dump(mode="json")
-
-    body = {"deposit": number, **cmd.model_dump()}
-    stored = idempotency.once(uow, f"notice.withdraw:{actor.username}", idempotency_key, body, work)
-    return NoticeWithdrawalRead(**stored)
-
-
-def _withdrawal_read(
-    uow: UnitOfWork, actor: Actor | str, dep: NoticeDeposit, paid: Payout, action: str
-) -> NoticeWithdrawalRead:
-    cur, r = dep.currency, paid.record
-    uow.audit(
-        actor,
-        action,
-        "notice_deposit",
-        dep.number,
-        principal=minor_to_text(paid.principal, cur),
-        interest=minor_to_text(paid.interest, cur),
-        days_held=r.days_held,
-        notice=r.notice_id,
-        paid_to=r.paid_to,
-        entry=paid.entry.id,
-    )
-    uow.publish(
-        Event(
-            "NoticeDepositWithdrawn",
-            "notice_deposit",
-            dep.number,
-            {"principal": paid.principal, "interest": paid.interest, "currency": cur, "kind": r.kind},
-        )
-    )
-    return NoticeWithdrawalRead(
-        deposit=dep.number,
-        entry_id=paid.entry.id,
-        voucher=paid.entry.reference,
-        principal=minor_to_text(paid.principal, cur),
-        at_notice_rate=minor_to_text(r.at_notice_rate, cur),
-        notice_rate=r.notice_rate,
-        at_demand_rate=minor_to_text(r.at_demand_rate, cur),
-        demand_rate=r.demand_rate,
-        days_held=r.days_held,
-        interest=minor_to_text(paid.interest, cur),
-        total_paid=minor_to_text(paid.principal + paid.interest, cur),
-        currency=cur,
-        paid_to=r.paid_to,
-        deposit_balance=minor_to_text(paid.balance_after, cur),
-        deposit_status=dep.status,
-        booking_date=paid.entry.booking_date,
-    )
 
 
 # ---------------------------------------------------------------- end of day

@@ -91,9 +91,14 @@ def test_teller_opens_gives_notice_and_withdraws_a_notice_deposit(
     assert again.json() == part.json()
     assert balance(c, teller, acc.number) == "100000.00"
 
-    rest = c.post(url, headers=money(teller), json={})
-    assert rest.status_code == 201, rest.text
-    assert (rest.json()["paid_to"], rest.json()["total_paid"], rest.json()["deposit_status"]) == (
+    # The rest in cash: 50,000.00 is at the authorization threshold, so it waits for a supervisor (202).
+    pending = c.post(url, headers=money(teller), json={})
+    assert pending.status_code == 202, pending.text
+    assert c.get(f"{API}/notice-deposits/{number}", headers=teller).json()["balance"] == "50000.00"
+    done = c.post(f"{API}/approvals/{pending.json()['approval_id']}/approve", headers=auth("supervisor"))
+    assert done.status_code == 200 and done.json()["status"] == "executed", done.text
+    rest = done.json()
+    assert (rest["result"]["paid_to"], rest["result"]["total_paid"], rest["result"]["deposit_status"]) == (
         "cash",
         "50000.00",
         "closed",

@@ -10,10 +10,11 @@ from typing import Any
 
 import pytest
 
-from corebank import accounts, ledger, tellers
+from corebank import accounts, ledger, operations, tellers
+from corebank.accounts import PendingApproval
 from corebank.bootstrap import Bank
 from corebank.customers import make_uscc
-from corebank.deposits import notice
+from corebank.deposits import notice, notice_withdrawals
 from corebank.deposits.notice_models import WithdrawalNotice
 from corebank.deposits.notice_schemas import NoticeCreate, NoticeDepositOpen, NoticeWithdrawalCreate
 from corebank.kernel.errors import CoreBankError
@@ -53,9 +54,11 @@ def give_notice(bank: Bank, actor: Actor, number: str, amount: str, on: date) ->
 
 def withdraw(
     bank: Bank, actor: Actor, number: str, amount: str | None, to: str | None, idem: str | None = None
-) -> notice.NoticeWithdrawalRead:
+) -> notice_withdrawals.NoticeWithdrawalRead:
     cmd = NoticeWithdrawalCreate(amount=amount, to_account=to)
-    return bank.run(notice.withdraw_notice_deposit, actor, number, cmd, idem or key())
+    out = bank.run(notice_withdrawals.withdraw_notice_deposit, actor, number, cmd, idem or key())
+    assert isinstance(out, notice_withdrawals.NoticeWithdrawalRead), out
+    return out
 
 
 def read(bank: Bank, actor: Actor, number: str) -> notice.NoticeDepositRead:
@@ -100,8 +103,17 @@ def test_seven_day_deposit_with_notice_pays_the_seven_day_rate_for_the_days_held
     after = read(bank, t, dep.number)
     assert after.balance == "120000.00" and after.notices[0].status == "used"
 
-    # The rest, the same day without a notice, in cash: 120,000.00 × 0.35 % × 16 ÷ 360 = 18.666… → 18.67
-    cash = withdraw(bank, t, dep.number, None, None)
+    # The rest, the same day without a notice, in cash: at or above the threshold it waits for a supervisor,
+    # and moves nothing until approved; then 120,000.00 × 0.35 % × 16 ÷ 360 = 18.666… → 18.67.
+    state = ledger_state(bank)
+    pending = bank.run(
+        notice_withdrawals.withdraw_notice_deposit, t, dep.number, NoticeWithdrawalCreate(), key()
+    )
+    assert isinstance(pending, PendingApproval)
+    assert ledger_state(bank)["balances"] == state["balances"]
+    approved = bank.run(operations.approve, fresh_bank.supervisor, pending.approval_id)
+    assert approved.status == "executed"
+    cash = notice_withdrawals.NoticeWithdrawalRead(**approved.result)
     assert (cash.at_demand_rate, cash.demand_rate, cash.interest, cash.total_paid) == (
         "120000.00",
         "0.35",
@@ -281,7 +293,7 @@ def test_refusals_change_nothing(fresh_bank: FreshBank) -> None:
     expect(
         "IDEMPOTENCY_KEY_REQUIRED",
         bank.run,
-        notice.withdraw_notice_deposit,
+        notice_withdrawals.withdraw_notice_deposit,
         t,
         dep.number,
         NoticeWithdrawalCreate(amount="50000.00", to_account=acc.number),

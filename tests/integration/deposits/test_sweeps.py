@@ -12,7 +12,7 @@ import pytest
 
 from corebank import accounts, ledger, payments, tellers
 from corebank.bootstrap import Bank
-from corebank.deposits import notice, sweep
+from corebank.deposits import notice, notice_withdrawals, sweep
 from corebank.deposits.notice_schemas import NoticeCreate, NoticeWithdrawalCreate, SweepAgreementCreate
 from corebank.eod import runner
 from corebank.kernel.errors import CoreBankError
@@ -206,7 +206,15 @@ def test_swept_deposits_move_only_through_their_agreement(fresh_bank: FreshBank)
     run_sweep(bank, d0)
     dep = agreement(bank, t, ag.id).deposits[0]
     wd = NoticeWithdrawalCreate(amount="50000.00", to_account=acc.number)
-    expect("SWEPT_DEPOSIT_MANAGED_BY_AGREEMENT", bank.run, notice.withdraw_notice_deposit, t, dep, wd, key())
+    expect(
+        "SWEPT_DEPOSIT_MANAGED_BY_AGREEMENT",
+        bank.run,
+        notice_withdrawals.withdraw_notice_deposit,
+        t,
+        dep,
+        wd,
+        key(),
+    )
     nc = NoticeCreate(amount="50000.00", withdrawal_date=d0 + timedelta(days=8))
     expect("SWEPT_DEPOSIT_MANAGED_BY_AGREEMENT", bank.run, notice.register_notice, t, dep, nc)
 

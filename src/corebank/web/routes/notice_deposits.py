@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
+from fastapi.responses import JSONResponse
 
-from corebank.deposits import notice, sweep
+from corebank.accounts import PendingApproval
+from corebank.deposits import notice, notice_withdrawals, sweep
 from corebank.deposits.notice_schemas import (
     NoticeCreate,
     NoticeDepositOpen,
@@ -69,11 +71,15 @@ def cancel_notice(bank: BankDep, number: str, notice_id: int, actor: Operator) -
     response_model=NoticeWithdrawalRead,
     status_code=201,
     summary="Withdraw an amount (or everything) to a demand account or in cash, with interest",
+    responses={202: {"model": PendingApproval, "description": "cash at or above the threshold waits"}},
 )
 def withdraw(
     bank: BankDep, number: str, cmd: NoticeWithdrawalCreate, key: IdempotencyKey, actor: Operator
-) -> NoticeWithdrawalRead:
-    return bank.run(notice.withdraw_notice_deposit, actor, number, cmd, key)
+) -> Any:
+    result = bank.run(notice_withdrawals.withdraw_notice_deposit, actor, number, cmd, key)
+    if isinstance(result, PendingApproval):
+        return JSONResponse(result.model_dump(mode="json"), status_code=202)
+    return result
 
 
 @router.post(
