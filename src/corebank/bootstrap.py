@@ -64,7 +64,9 @@ def wire_approvals() -> None:
     operations.register_executor(payments.REVERSAL_KIND, payments.execute_reversal)
     operations.register_executor(products.RATE_CHANGE_KIND, products.execute_rate_change)
     operations.register_executor(deposits.CASH_PAYOUT_KIND, deposits.execute_cash_payout)
-    operations.register_executor(deposits.NOTICE_CASH_WITHDRAWAL_KIND, deposits.execute_notice_cash_withdrawal)
+    operations.register_executor(
+        deposits.NOTICE_CASH_WITHDRAWAL_KIND, deposits.execute_notice_cash_withdrawal
+    )
     deposits.wire()
 
 
