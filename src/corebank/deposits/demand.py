@@ -14,17 +14,17 @@ bounded by the chunk, each chunk safe to run again (rows carry the last day they
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import and_, func, insert, literal, select, update
+from sqlalchemy import BigInteger, ColumnElement, and_, case, func, insert, literal, select, update
 
 from corebank import accounts, ledger, products
 from corebank.db.base import table_of
 from corebank.db.batch import BatchStep
 from corebank.db.uow import UnitOfWork
 from corebank.deposits.models import InterestAccumulator, ProductAccrual
+from corebank.kernel.errors import InvalidRequest
 from corebank.kernel.money import Money
 from corebank.ledger import EntryDraft, Leg, chart
 
@@ -69,7 +69,10 @@ def enrol_accounts(uow: UnitOfWork, day: date, lo: int, hi: int) -> int:
     ).where(
         book.c.id > lo,
         book.c.id <= hi,
-        ~select(_acc.c.account_id).where(_acc.c.account_id == book.c.id).exists(),
+        # The range again on the inner side lets PostgreSQL plan a merge over two key ranges, not a scan.
+        ~select(_acc.c.account_id)
+        .where(_acc.c.account_id == book.c.id, _acc.c.account_id > lo, _acc.c.account_id <= hi)
+        .exists(),
     )
     result = uow.conn.execute(
         insert(_acc).from_select(
@@ -93,6 +96,8 @@ def accrue_accounts(uow: UnitOfWork, day: date, lo: int, hi: int) -> int:
             la.c.id == _acc.c.account_id,
             _acc.c.account_id > lo,
             _acc.c.account_id <= hi,
+            la.c.id > lo,  # the range on both sides: a merge join of two key ranges on PostgreSQL
+            la.c.id <= hi,
             _acc.c.accrued_through < day,
         )
         .values(accumulated=_acc.c.accumulated + la.c.balance, accrued_through=day),
@@ -202,33 +207,57 @@ def settle_accounts(uow: UnitOfWork, day: date, lo: int, hi: int) -> int:
         _acc.c.product_code.in_(list(rates)),
         func.coalesce(_acc.c.settled_through, date(1900, 1, 1)) < day,
     )
-    rows = uow.conn.execute(
-        select(
-            _acc.c.account_id, _acc.c.product_code, _acc.c.branch_code, _acc.c.currency, _acc.c.accumulated
-        )
-        .where(in_range, _acc.c.accumulated > 0)
-        .order_by(_acc.c.account_id)
-    ).all()
-    credits: list[tuple[int, int]] = []
-    paid: dict[tuple[str, str, str], int] = defaultdict(int)
-    for aid, code, branch, currency, product in rows:
-        interest = interest_on_product(int(product), rates[code])
-        if interest > 0:
-            credits.append((aid, interest))
-            paid[(code, branch, currency)] += interest
-    ledger.credit_many(
+    # Interest in SQL, exactly: with the rate as R ten-thousandths of a percent (0.35 % → 3500), interest =
+    # product × R ÷ 360,000,000, rounded half up as (2 × product × R + D) div (2 × D). Same figures as
+    # `interest_on_product` (tests hold the two together); no row comes into Python.
+    scaled = {code: _ten_thousandths(rate) for code, rate in rates.items()}
+    r = case(*((_acc.c.product_code == code, literal(v, BigInteger)) for code, v in scaled.items()), else_=0)
+    interest = interest_sql(_acc.c.accumulated, r)
+    source = select(_acc.c.account_id.label("account_id"), interest.label("amount")).where(
+        in_range, _acc.c.accumulated > 0
+    )
+    entry_id, _totals = ledger.credit_many_from(
         uow,
         kind="interest_settlement",
         memo=f"demand interest to {day}",
         contra_gl=chart.INTEREST_PAYABLE,
-        credits=credits,
+        source=source,
         by="eod",
         value_date=day + timedelta(days=1),
         narrative="活期结息 interest",
     )
+    paid: dict[tuple[str, str, str], int] = {}
+    credited = 0
+    if entry_id is not None:
+        jl = ledger.journal_lines_table()
+        for code, branch, currency, total, n in uow.conn.execute(
+            select(_acc.c.product_code, jl.c.branch_code, jl.c.currency, -func.sum(jl.c.amount), func.count())
+            .join_from(jl, _acc, _acc.c.account_id == jl.c.account_id)
+            .where(jl.c.entry_id == entry_id)
+            .group_by(_acc.c.product_code, jl.c.branch_code, jl.c.currency)
+        ):
+            paid[(code, branch, currency)] = int(total)
+            credited += int(n)
     uow.conn.execute(update(_acc).where(in_range).values(accumulated=0, settled_through=day))
     _count_settled(uow, paid)
-    return len(credits)
+    return credited
+
+
+_SETTLE_DIVISOR = 360 * 100 * 10_000  # days in the year × percent × the rate's ten-thousandths
+
+
+def interest_sql(product: ColumnElement[int], rate_ten_thousandths: ColumnElement[int]) -> ColumnElement[int]:
+    """`interest_on_product` as an SQL expression over integers (for a positive product): product × rate ÷
+    360 ÷ 100, the rate in ten-thousandths of a percent, rounded half up."""
+    return (2 * product * rate_ten_thousandths + _SETTLE_DIVISOR) // (2 * _SETTLE_DIVISOR)
+
+
+def _ten_thousandths(rate: Decimal) -> int:
+    """A rate in percent as an integer count of ten-thousandths of a percent; refuses a finer rate."""
+    scaled = rate * 10_000
+    if scaled != scaled.to_integral_value():
+        raise InvalidRequest(f"a demand rate of {rate} % has more than four decimals")
+    return int(scaled)
 
 
 def _count_settled(uow: UnitOfWork, paid: dict[tuple[str, str, str], int]) -> None:

@@ -193,7 +193,7 @@ def _run_one_shot(uow: UnitOfWork, day: date, owner: str, step: BatchStep) -> in
     st = _step_row(uow, day, step.name)
     st.status, st.rows, st.chunks = "done", rows, 1
     st.started_at = st.started_at or uow.now
-    st.finished_at = uow.now
+    st.finished_at = uow.clock.now()  # the step's own end, not the transaction's start
     if step.name == "eod.open_next_day":
         run = uow.session.get(EodRun, day)
         assert run is not None
@@ -221,7 +221,7 @@ def _run_chunk(uow: UnitOfWork, day: date, owner: str, step: BatchStep, lo: int,
         raise EodLeaseLost(f"step {step.name} moved on under us (cursor {st.cursor}, expected {lo})")
     st.cursor, st.rows, st.chunks = hi, st.rows + rows, st.chunks + (1 if hi > lo else 0)
     if last:
-        st.status, st.finished_at = "done", uow.now
+        st.status, st.finished_at = "done", uow.clock.now()
     return rows
 
 

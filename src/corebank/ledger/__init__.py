@@ -2,7 +2,7 @@
 
 from corebank.ledger import chart
 from corebank.ledger.books import gl_balances, snapshot_gl_balances, subledger_totals, trial_balance
-from corebank.ledger.bulk import credit_many
+from corebank.ledger.bulk import credit_many, credit_many_from
 from corebank.ledger.errors import (
     AlreadyReversed,
     BalanceCeiling,
@@ -21,6 +21,7 @@ from corebank.ledger.service import (
     change_held,
     close_account,
     get_entry,
+    journal_lines_table,
     list_branches,
     list_chart,
     open_account,
@@ -53,8 +54,10 @@ __all__ = [
     "chart",
     "close_account",
     "credit_many",
+    "credit_many_from",
     "get_entry",
     "gl_balances",
+    "journal_lines_table",
     "list_branches",
     "list_chart",
     "open_account",

@@ -14,13 +14,14 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import BigInteger, Date, Select, String, func, insert, literal, select, update
 
+from corebank.db.base import table_of
 from corebank.db.fastsql import FastSQL
 from corebank.db.uow import UnitOfWork
 from corebank.kernel.errors import InvalidRequest
 from corebank.ledger.errors import UnbalancedEntry
-from corebank.ledger.models import LedgerAccount
+from corebank.ledger.models import JournalLine, LedgerAccount
 from corebank.ledger.service import _INSERT_LINES_FAST, _check_refs, _insert_entry
 
 # Credits only ever raise a deposit's balance; interest is credited even to a credit-blocked or frozen
@@ -104,3 +105,79 @@ def _line(
         "balance_after": after,
         "narrative": narrative[:120],
     }
+
+
+def credit_many_from(
+    uow: UnitOfWork,
+    *,
+    kind: str,
+    memo: str,
+    contra_gl: str,
+    source: Select[Any],
+    by: str,
+    value_date: date | None = None,
+    narrative: str = "",
+    channel: str = "system",
+) -> tuple[int | None, dict[tuple[str, str], int]]:
+    """Set-based `credit_many`: credit every row of `source` — a select of `account_id` and `amount` (minor
+    units; rows of zero or less are skipped) over liability sub-ledger accounts — as one entry, in three
+    statements whatever the number of rows, with a debit to `contra_gl` per branch and currency. Returns the
+    entry id (None when nothing was credited) and the total credited per (branch, currency).
+
+    Only for end of day: each line's running balance is the balance read in the same statement plus the
+    credit, which holds because bookings are closed while it runs."""
+    bd = uow.business_date
+    uow.check_bookings_open()
+    if not uow.eod:
+        raise InvalidRequest("set-based bulk credits run only inside end of day")
+    src = source.subquery()
+    rows = select(src.c.account_id, src.c.amount).where(src.c.amount > 0)
+    if uow.conn.execute(rows.limit(1)).first() is None:
+        return None, {}
+    vd = value_date or bd
+    entry_id = _insert_entry(uow, bd, vd, kind, memo, None, None, by, channel)
+    la, jl = table_of(LedgerAccount), table_of(JournalLine)
+    credited = rows.subquery()
+    lines = (
+        select(
+            literal(entry_id, BigInteger),
+            func.row_number().over(order_by=la.c.id),
+            la.c.gl_code,
+            la.c.branch_code,
+            la.c.id,
+            la.c.currency,
+            -credited.c.amount,
+            la.c.balance + credited.c.amount,
+            literal(bd, Date),
+            literal(vd, Date),
+            literal(narrative[:120], String),
+        )
+        .join_from(credited, la, la.c.id == credited.c.account_id)
+        .where(la.c.normal_sign == -1)
+    )
+    columns = ["entry_id", "line_no", "gl_code", "branch_code", "account_id", "currency", "amount"]
+    columns += ["balance_after", "booking_date", "value_date", "narrative"]
+    uow.conn.execute(insert(jl).from_select(columns, lines))
+    uow.conn.execute(
+        update(la)
+        .where(la.c.id == jl.c.account_id, jl.c.entry_id == entry_id, jl.c.account_id.is_not(None))
+        .values(balance=jl.c.balance_after)
+    )
+    totals = {
+        (branch, currency): -int(total)
+        for branch, currency, total, _n in uow.conn.execute(
+            select(jl.c.branch_code, jl.c.currency, func.sum(jl.c.amount), func.count())
+            .where(jl.c.entry_id == entry_id)
+            .group_by(jl.c.branch_code, jl.c.currency)
+            .order_by(jl.c.branch_code, jl.c.currency)
+        )
+    }
+    n = int(uow.conn.execute(select(func.max(jl.c.line_no)).where(jl.c.entry_id == entry_id)).scalar() or 0)
+    contra = []
+    for (branch, currency), total in totals.items():
+        _check_refs(uow, contra_gl, branch)
+        n += 1
+        contra.append(_line(contra_gl, branch, None, currency, total, None, memo[:120]))
+        contra[-1].update(entry_id=entry_id, line_no=n, booking_date=bd, value_date=vd)
+    _INSERT_LINES_FAST.executemany(uow, contra)
+    return entry_id, totals

@@ -621,6 +621,11 @@ def account_lines(
     return out
 
 
+def journal_lines_table() -> Table:
+    """The journal lines table, for other areas' set-based end-of-day reads (read only)."""
+    return table_of(JournalLine)
+
+
 def subledger_table() -> Table:
     """The sub-ledger accounts table, for other areas' set-based end-of-day reads (read only: balances change
     through `post()` and `credit_many()` alone)."""
