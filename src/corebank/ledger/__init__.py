@@ -12,23 +12,19 @@ from corebank.ledger.errors import (
     InsufficientFunds,
     UnbalancedEntry,
 )
+from corebank.ledger.reference import add_branch, branch_tree, list_branches, list_chart, seed_chart
 from corebank.ledger.schemas import AccountBalance, EntryDraft, Leg, PostedEntry, TrialBalance
 from corebank.ledger.service import (
     account_lines,
-    add_branch,
     balances,
-    branch_tree,
     change_held,
     close_account,
     get_entry,
     journal_lines_table,
-    list_branches,
-    list_chart,
     open_account,
     post,
     reversal_of,
     reverse,
-    seed_chart,
     set_movement_rules,
     subledger_table,
 )

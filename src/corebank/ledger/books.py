@@ -21,11 +21,11 @@ from corebank.db.uow import UnitOfWork
 from corebank.kernel.errors import InvalidRequest
 from corebank.ledger import chart
 from corebank.ledger.models import GLDailyBalance, JournalLine, LedgerAccount
+from corebank.ledger.reference import _reference
 from corebank.ledger.schemas import (
     TrialBalance,
     TrialBalanceRow,
 )
-from corebank.ledger.service import _reference
 
 # ---------------------------------------------------------------- GL balances, trial balance, snapshots
 

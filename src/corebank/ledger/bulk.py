@@ -22,7 +22,8 @@ from corebank.db.uow import UnitOfWork
 from corebank.kernel.errors import InvalidRequest
 from corebank.ledger.errors import UnbalancedEntry
 from corebank.ledger.models import JournalLine, LedgerAccount
-from corebank.ledger.service import _INSERT_LINES_FAST, _check_refs, _insert_entry
+from corebank.ledger.reference import _check_refs
+from corebank.ledger.service import _INSERT_LINES_FAST, _insert_entry
 
 # Credits only ever raise a deposit's balance; interest is credited even to a credit-blocked or frozen
 # account (the money is the customer's either way), so the movement rules of `post()` do not apply here.
