@@ -185,7 +185,10 @@ def _open_account(uow: UnitOfWork, actor: Actor, cmd: AccountOpen) -> AccountRea
         raise ProductNotAvailable(f"product {cmd.product_code} cannot be opened here")
     if cust.type not in terms.customer_types:
         raise ProductNotAvailable(f"product {cmd.product_code} is not for {cust.type} customers")
+    products.check_sold_on(terms.code, terms.channels, actor.channel)
     klass = cmd.account_class
+    if klass not in terms.account_classes:
+        raise ProductNotAvailable(f"product {terms.code} is not held in Type {klass} accounts")
     linked_id = None
     if cust.type == "corporate" and klass != 1:
         raise InvalidRequest("corporate accounts have no class II or III")

@@ -315,6 +315,7 @@ def open_notice_deposit(
     def work() -> dict[str, Any]:
         term = rules.term_code(cmd.notice_days, cmd.term)
         product = notice_product(uow, cmd.product_code)
+        products.check_sold_on(product.code, product.channels, actor.channel)
         if term not in product.terms:
             raise NoticeTermInvalid(f"product {product.code} does not offer the term {term}")
         if cmd.currency != product.currency:

@@ -79,6 +79,7 @@ def _open(uow: UnitOfWork, actor: Actor, cmd: TimeDepositOpen) -> TimeDepositRea
     product = products.deposit_product(uow, cmd.product_code)
     if product.kind != "time_deposit" or not product.on_sale:
         raise ProductNotAvailable(f"product {cmd.product_code} does not sell time deposits now")
+    products.check_sold_on(product.code, product.channels, actor.channel)
     if cmd.currency != product.currency:
         raise CurrencyMismatch(f"product {product.code} is in {product.currency}, not {cmd.currency}")
     term = rules.term_code(cmd.term_months)

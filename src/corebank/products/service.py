@@ -18,6 +18,7 @@ from corebank.products import rules
 from corebank.products.errors import (
     InvalidProduct,
     ProductExists,
+    ProductNotAvailable,
     ProductNotFound,
     ProductRetired,
     ProductStatusConflict,
@@ -42,6 +43,19 @@ class ProductTerms:
     allow_overdraft: bool
     overdraft_limit: int
     active: bool
+    account_classes: tuple[int, ...] = (1, 2, 3)
+    channels: tuple[str, ...] = ("counter",)
+
+
+# Staff work at the counter whether they use the teller screen, the command line or a system job.
+_BACK_OFFICE = {"counter", "cli", "system"}
+
+
+def check_sold_on(code: str, channels: tuple[str, ...], actor_channel: str) -> None:
+    """Refuse selling product `code` on a channel it is not sold on (staff channels count as the counter)."""
+    channel = "counter" if actor_channel in _BACK_OFFICE else actor_channel
+    if channel not in channels:
+        raise ProductNotAvailable(f"product {code} is not sold on the {channel} channel")
 
 
 _CODE = re.compile(r"[A-Z][A-Z0-9_]{1,31}")
@@ -344,6 +358,8 @@ def terms(uow: UnitOfWork, code: str) -> ProductTerms:
         p.allow_overdraft,
         p.overdraft_limit,
         p.status == "active",
+        tuple(int(x) for x in (p.account_classes or "").split(",") if x),
+        tuple(x for x in (p.channels or "").split(",") if x),
     )
 
 

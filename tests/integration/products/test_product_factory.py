@@ -435,3 +435,38 @@ def test_a_rate_change_whose_date_passed_before_approval_is_refused(fresh_bank: 
     )
     rejected = bank.run(operations.reject, checker, pending.approval_id, "the date has passed")
     assert rejected.status == "rejected"
+
+
+def test_a_product_sells_only_on_its_channels_and_to_its_account_classes(
+    bank: Bank, staff: Staff, pm: tuple[Actor, Actor]
+) -> None:
+    maker, checker = pm
+    teller = staff["teller"].actor
+    online = _code("ONLINE")
+    bank.run(
+        products.create_product, maker, demand_product(online).model_copy(update={"channels": ["mobile"]})
+    )
+    post_rates(bank, maker, checker, online, change(START_DATE, ("demand", "0.30")))
+    bank.run(products.activate_product, maker, online)
+    type3 = _code("TYPE3")
+    bank.run(
+        products.create_product,
+        maker,
+        demand_product(type3).model_copy(update={"account_classes": [3]}),
+    )
+    post_rates(bank, maker, checker, type3, change(START_DATE, ("demand", "0.30")))
+    bank.run(products.activate_product, maker, type3)
+    customer = new_customer(bank, teller)
+    before = ledger_state(bank)
+    refused = fails(
+        "PRODUCT_NOT_AVAILABLE", lambda: new_account(bank, teller, customer.number, product_code=online)
+    )
+    assert "counter channel" in refused.detail
+    refused = fails(
+        "PRODUCT_NOT_AVAILABLE",
+        lambda: new_account(bank, teller, customer.number, account_class=1, product_code=type3),
+    )
+    assert "Type 1" in refused.detail
+    assert ledger_state(bank) == before
+    held = new_account(bank, teller, customer.number, account_class=3, product_code=type3)
+    assert held.account_class == 3
