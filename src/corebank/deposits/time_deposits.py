@@ -47,6 +47,7 @@ from corebank.kernel.errors import CoreBankError, CurrencyMismatch, InvalidReque
 from corebank.kernel.events import Event
 from corebank.kernel.money import minor_to_text, positive_amount
 from corebank.ledger import EntryDraft, Leg, chart
+from corebank.operations import calendar
 from corebank.products import ProductNotAvailable, RateNotFound
 from corebank.security import Actor, P
 
@@ -135,7 +136,9 @@ def _open(uow: UnitOfWork, actor: Actor, cmd: TimeDepositOpen) -> TimeDepositRea
         annual_rate=str(rate),
         opened_on=today,
         term_start=today,
-        maturity_date=rules.maturity_date(today, cmd.term_months),
+        maturity_date=calendar.adjust_for_holiday(
+            uow, rules.maturity_date(today, cmd.term_months), product.maturity_holiday_rule
+        ),
         maturity_instruction=cmd.maturity_instruction,
         linked_account_id=linked_id,
         partial_withdrawals=0,
@@ -413,7 +416,11 @@ def mature(uow: UnitOfWork, td: TimeDeposit, day: date) -> None:
             )
             td.principal = new_principal
             td.term_start = maturity
-            td.maturity_date = rules.maturity_date(maturity, td.term_months)
+            td.maturity_date = calendar.adjust_for_holiday(
+                uow,
+                rules.maturity_date(maturity, td.term_months),
+                products.deposit_product(uow, td.product_code).maturity_holiday_rule,
+            )
             td.annual_rate = str(new_rate)
             td.rollovers += 1
             td.partial_withdrawals = 0  # a new term: its own one partial early withdrawal

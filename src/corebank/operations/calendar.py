@@ -34,6 +34,30 @@ def next_working_day(uow: UnitOfWork, day: date) -> date:
     raise InvalidRequest(f"no working day in the 60 days from {day}: check the calendar")
 
 
+def previous_working_day(uow: UnitOfWork, day: date) -> date:
+    """`day` itself when it is a working day, else the last working day before it."""
+    for _ in range(60):
+        if is_working_day(uow, day):
+            return day
+        day -= timedelta(days=1)
+    raise InvalidRequest(f"no working day in the 60 days before {day}: check the calendar")
+
+
+HOLIDAY_RULES = ("none", "next_working_day", "previous_working_day")
+
+
+def adjust_for_holiday(uow: UnitOfWork, day: date, rule: str) -> date:
+    """A date moved by a holiday convention: "none" keeps it, "next_working_day" moves a non-working day
+    forward to the next working day, "previous_working_day" back to the last one."""
+    if rule == "none":
+        return day
+    if rule == "next_working_day":
+        return next_working_day(uow, day)
+    if rule == "previous_working_day":
+        return previous_working_day(uow, day)
+    raise InvalidRequest(f"unknown holiday rule {rule!r}; the rules are {', '.join(HOLIDAY_RULES)}")
+
+
 def parse_calendar(text: str) -> list[tuple[date, bool, str]]:
     """Rows `date,working|holiday[,name]` (a header line is allowed) -> (day, working, name). Refuses the
     whole file on the first bad line, naming it."""

@@ -217,6 +217,10 @@ class DepositProduct:
     settlement_day: int
     demand_product_code: str | None
     fees: dict[str, Any]
+    # What a maturity date that falls on a non-working day becomes (params "maturity_holiday_rule"):
+    # "none" (matures that day: end of day runs every calendar day), "next_working_day" or
+    # "previous_working_day" (the holiday conventions of the business calendar).
+    maturity_holiday_rule: str = "none"
 
     @property
     def on_sale(self) -> bool:
@@ -263,6 +267,7 @@ def deposit_product(uow: UnitOfWork, code: str) -> DepositProduct:
         settlement_day=p.settlement_day,
         demand_product_code=p.demand_product_code,
         fees=dict(p.fees or {}),
+        maturity_holiday_rule=str((p.params or {}).get("maturity_holiday_rule", "none")),
     )
 
 

@@ -598,3 +598,43 @@ def test_a_product_that_allows_no_early_withdrawal_refuses_it_and_changes_nothin
         assert ledger_state(fb.bank) == before
     finally:
         fb.bank.run(rule, "demand_rate")
+
+
+def test_a_product_may_move_a_holiday_maturity_to_the_next_working_day(fb: FreshBank) -> None:
+    """The holiday convention is a product parameter: with next_working_day, a deposit whose term ends on a
+    holiday of the loaded calendar matures on the first working day after it, and end of day on the holiday
+    leaves it alone."""
+    _cust, acc, _ = customer_with_account(fb)
+    start = fb.business_date()
+    natural = rules.maturity_date(start, 3)
+    code = "TIME_FWD_CNY"
+
+    def product(uow: Any) -> None:
+        _holiday_product(uow, code, start, natural)
+        uow.session.flush()
+        uow.session.get(Product, code).params = {"maturity_holiday_rule": "next_working_day"}
+
+    fb.bank.run(product)
+    # The natural maturity day and the day after are holidays; the calendar says so for that year.
+    closed = [natural, natural + timedelta(days=1)]
+    while (closed[-1] + timedelta(days=1)).weekday() >= 5:  # and a weekend right after, if there is one
+        closed.append(closed[-1] + timedelta(days=1))
+    csv_text = "\n".join(f"{d.isoformat()},holiday,test holiday" for d in closed)
+    fb.bank.run(bank_calendar.load_calendar, SYSTEM, csv_text)
+    working = closed[-1] + timedelta(days=1)
+
+    td = open_td(
+        fb, from_account=acc, product_code=code, term_months=3, maturity_instruction="pay_to_account"
+    )
+    assert td.maturity_date == working
+    move_to(fb, natural)
+    assert run_maturity(fb, natural) == 0  # end of day on the holiday matures nothing
+    assert read(fb, td.certificate_number).status == "active"
+    move_to(fb, working)
+    assert run_maturity(fb, working) == 1
+    paid = read(fb, td.certificate_number)
+    # The term's interest is the term's: 10,000.00 × 1.10 % × 3 ÷ 12 = 27.50, credited on the working day.
+    assert (paid.status, paid.closed_on, paid.interest_paid) == ("closed", working, "27.50")
+    # The rule is checked: an unknown convention is refused, not guessed.
+    fb.bank.run(lambda uow: setattr(uow.session.get(Product, code), "params", {"maturity_holiday_rule": "x"}))
+    refused(lambda: open_td(fb, from_account=acc, product_code=code, term_months=3), "INVALID_REQUEST")
