@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -126,7 +127,7 @@ def login(
     user = uow.session.execute(select(StaffUser).where(StaffUser.username == username)).scalar()
     who = f"user:{username}"[:64]
     if user is None:
-        passwords.verify_password(_DUMMY_HASH, password)  # same work whether or not the user exists
+        passwords.verify_password(_dummy_hash(), password)  # same work whether or not the user exists
         uow.audit(who, "login.failed", "user", username[:64], reason="unknown user", channel=channel)
         return LoginOutcome(None, LoginFailed())
     if user.status != "active":
@@ -160,7 +161,11 @@ def login(
     return LoginOutcome(token, None)
 
 
-_DUMMY_HASH = passwords.hash_password("not-a-real-password-1")
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash to verify against when the user does not exist (made once, on the first such login, not at
+    import: every command-line start would pay for it)."""
+    return passwords.hash_password("not-a-real-password-1")
 
 
 def actor_from_token(secret: str, token: str, tree: dict[str, str | None], channel: str = "api") -> Actor:
