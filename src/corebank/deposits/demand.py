@@ -225,6 +225,7 @@ def settle_accounts(uow: UnitOfWork, day: date, lo: int, hi: int) -> int:
         by="eod",
         value_date=day + timedelta(days=1),
         narrative="活期结息 interest",
+        id_range=(lo, hi),
     )
     paid: dict[tuple[str, str, str], int] = {}
     credited = 0
@@ -233,7 +234,7 @@ def settle_accounts(uow: UnitOfWork, day: date, lo: int, hi: int) -> int:
         for code, branch, currency, total, n in uow.conn.execute(
             select(_acc.c.product_code, jl.c.branch_code, jl.c.currency, -func.sum(jl.c.amount), func.count())
             .join_from(jl, _acc, _acc.c.account_id == jl.c.account_id)
-            .where(jl.c.entry_id == entry_id)
+            .where(jl.c.entry_id == entry_id, _acc.c.account_id > lo, _acc.c.account_id <= hi)
             .group_by(_acc.c.product_code, jl.c.branch_code, jl.c.currency)
         ):
             paid[(code, branch, currency)] = int(total)

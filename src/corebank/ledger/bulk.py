@@ -119,6 +119,7 @@ def credit_many_from(
     value_date: date | None = None,
     narrative: str = "",
     channel: str = "system",
+    id_range: tuple[int, int] | None = None,
 ) -> tuple[int | None, dict[tuple[str, str], int]]:
     """Set-based `credit_many`: credit every row of `source` — a select of `account_id` and `amount` (minor
     units; rows of zero or less are skipped) over liability sub-ledger accounts — as one entry, in three
@@ -126,7 +127,8 @@ def credit_many_from(
     entry id (None when nothing was credited) and the total credited per (branch, currency).
 
     Only for end of day: each line's running balance is the balance read in the same statement plus the
-    credit, which holds because bookings are closed while it runs."""
+    credit, which holds because bookings are closed while it runs. `id_range` (lo, hi], when the source's
+    accounts lie in it, bounds the joins so that PostgreSQL plans key-range merges instead of table scans."""
     bd = uow.business_date
     uow.check_bookings_open()
     if not uow.eod:
@@ -138,6 +140,7 @@ def credit_many_from(
     vd = value_date or bd
     entry_id = _insert_entry(uow, bd, vd, kind, memo, None, None, by, channel)
     la, jl = table_of(LedgerAccount), table_of(JournalLine)
+    bounds = (la.c.id > id_range[0], la.c.id <= id_range[1]) if id_range else ()
     credited = rows.subquery()
     lines = (
         select(
@@ -154,14 +157,14 @@ def credit_many_from(
             literal(narrative[:120], String),
         )
         .join_from(credited, la, la.c.id == credited.c.account_id)
-        .where(la.c.normal_sign == -1)
+        .where(la.c.normal_sign == -1, *bounds)
     )
     columns = ["entry_id", "line_no", "gl_code", "branch_code", "account_id", "currency", "amount"]
     columns += ["balance_after", "booking_date", "value_date", "narrative"]
     uow.conn.execute(insert(jl).from_select(columns, lines))
     uow.conn.execute(
         update(la)
-        .where(la.c.id == jl.c.account_id, jl.c.entry_id == entry_id, jl.c.account_id.is_not(None))
+        .where(la.c.id == jl.c.account_id, jl.c.entry_id == entry_id, jl.c.account_id.is_not(None), *bounds)
         .values(balance=jl.c.balance_after)
     )
     totals = {
