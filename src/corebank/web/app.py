@@ -21,6 +21,7 @@ from corebank.web.routes import (
     customers,
     eod,
     ledger,
+    loans,
     notice_deposits,
     operations,
     payments,
@@ -55,6 +56,7 @@ def create_app(bank: Bank) -> FastAPI:
         time_deposits,
         notice_deposits,
         eod,
+        loans,
     ):
         app.include_router(r.router)
 
