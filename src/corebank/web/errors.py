@@ -14,7 +14,7 @@ from corebank.kernel.errors import CoreBankError
 
 log = logging.getLogger("corebank.web")
 PROBLEM = "application/problem+json"
-AMOUNT_FIELDS = {"amount", "counted", "opening_cash", "opening_deposit"}
+AMOUNT_FIELDS = {"amount", "counted", "opening_cash", "opening_deposit", "principal", "retained_balance"}
 
 
 def problem(status: int, code: str, title: str, detail: str, **extra: Any) -> JSONResponse:

@@ -72,7 +72,7 @@ def test_the_preview_needs_a_logged_in_user(app_client: TestClient) -> None:
         ({"method": "balloon"}, "INVALID_METHOD"),
         ({"principal": "0.00"}, "INVALID_AMOUNT"),
         ({"principal": "100.001"}, "INVALID_AMOUNT"),
-        ({"principal": 100000}, "VALIDATION_ERROR"),  # web/errors.py maps only its AMOUNT_FIELDS
+        ({"principal": 100000}, "INVALID_AMOUNT"),  # a JSON number is not an amount: decimal text only
         ({"annual_rate": 4.9}, "VALIDATION_ERROR"),
         ({"currency": "XYZ"}, "UNSUPPORTED_CURRENCY"),
     ],
