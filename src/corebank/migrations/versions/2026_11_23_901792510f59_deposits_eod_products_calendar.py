@@ -156,6 +156,9 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("settlement_day", sa.BigInteger(), server_default="20", nullable=False))
         batch_op.add_column(sa.Column("demand_product_code", sa.String(length=32), nullable=True))
 
+    # A bank created before this revision: its demand products earned interest by the daily product method
+    # (their parameters said so); say it in the new column, so end of day accrues and settles for them.
+    op.execute("UPDATE products SET interest_method = 'quarterly' WHERE kind = 'demand_deposit'")
     # ### end Alembic commands ###
 
 
