@@ -21,3 +21,13 @@ class InvalidMethod(InvalidRequest):
 class InvalidClassification(InvalidRequest):
     code = "INVALID_CLASSIFICATION"
     title = "The classification must be normal, special_mention, substandard, doubtful or loss"
+
+
+class InvalidScorecard(InvalidRequest):
+    code = "INVALID_SCORECARD"
+    title = "The credit scorecard definition is not valid"
+
+
+class InvalidApplicant(InvalidRequest):
+    code = "INVALID_APPLICANT"
+    title = "The applicant's data cannot be scored by this scorecard"
