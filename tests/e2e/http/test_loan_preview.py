@@ -85,3 +85,34 @@ def test_bad_terms_are_refused_with_a_stable_code(
 ) -> None:
     r = app_client.post(URL, headers=auth("teller"), json=body(**overrides))
     assert_problem(r, 422, code)
+
+
+def test_the_schedule_comes_as_csv_and_as_pdf(app_client: TestClient, auth: Auth) -> None:
+    import csv
+    import io
+    from decimal import Decimal
+
+    from pypdf import PdfReader
+
+    r = app_client.post(URL + "?format=csv", headers=auth("teller"), json=body(method="equal_principal"))
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(r.text)))
+    periods, total = rows[:-1], rows[-1]
+    assert len(periods) == 12 and total["period"] == "total"
+    # DOMAIN.md's equal-principal oracle: month 1 8,741.66, month 12 8,367.40, interest 2,654.17 in all.
+    assert (periods[0]["payment"], periods[-1]["payment"], total["interest"]) == (
+        "8741.66",
+        "8367.40",
+        "2654.17",
+    )
+    assert (
+        sum(Decimal(p["principal"]) for p in periods) == Decimal("100000.00") == Decimal(total["principal"])
+    )
+
+    pdf = app_client.post(URL + "?format=pdf", headers=auth("teller"), json=body())
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    page = PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text()
+    assert "Repayment schedule" in page and "8556.17" in page and "8556.12" in page and "2673.99" in page
+
+    assert app_client.post(URL + "?format=xlsx", headers=auth("teller"), json=body()).status_code == 422

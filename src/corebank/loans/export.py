@@ -1,0 +1,131 @@
+"""A repayment schedule (还款计划表) as CSV or PDF, from the schedule a preview (or later a loan) returns."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import BinaryIO
+
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfgen.canvas import Canvas
+
+from corebank.loans.schemas import SchedulePreview
+
+CSV_COLUMNS = (
+    "period",
+    "due_date",
+    "opening_principal",
+    "payment",
+    "principal",
+    "interest",
+    "closing_principal",
+)
+METHOD_NAMES = {  # (Chinese, English): each set in its own font
+    "equal_installment": ("等额本息", "Equal installment"),
+    "equal_principal": ("等额本金", "Equal principal"),
+    "interest_only": ("先息后本", "Interest only, principal at maturity"),
+    "bullet": ("到期一次还本付息", "Single payment at maturity"),
+}
+_CJK = "STSong-Light"
+_W, _H = A4
+_MARGIN, _ROW, _PER_PAGE = 48.0, 14.0, 45
+
+
+def schedule_csv(s: SchedulePreview) -> str:
+    """The schedule as CSV text: one row per period, then a totals row; amounts are exact decimal text."""
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(CSV_COLUMNS)
+    for ln in s.lines:
+        w.writerow(
+            (
+                ln.period,
+                ln.due_date or "",
+                ln.opening_principal,
+                ln.payment,
+                ln.principal,
+                ln.interest,
+                ln.closing_principal,
+            )
+        )
+    w.writerow(("total", "", s.principal, s.total_payment, s.total_principal, s.total_interest, ""))
+    return out.getvalue()
+
+
+def write_schedule_pdf(s: SchedulePreview, out: BinaryIO, title: str = "CoreBank") -> None:
+    """Draw the schedule onto `out`: the loan's terms, then a table of periods, 45 to a page, and the totals."""
+    if _CJK not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont(_CJK))
+    c = Canvas(out, pagesize=A4, pageCompression=1)
+    c.setTitle("Repayment schedule")
+    c.setCreator("CoreBank")
+    # Period and due date start at their x; the five amounts end at theirs (right-aligned).
+    xs = (_MARGIN, _MARGIN + 50, _MARGIN + 200, _MARGIN + 280, _MARGIN + 360, _MARGIN + 430, _W - _MARGIN)
+    heads = ("Period", "Due date", "Opening", "Payment", "Principal", "Interest", "Closing")
+
+    def header(page: int) -> float:
+        y = _H - _MARGIN
+        c.setFont("Helvetica-Bold", 12)
+        c.drawString(_MARGIN, y, title)
+        c.setFont(_CJK, 13)
+        c.drawString(_MARGIN, y - 20, "还款计划表")
+        c.setFont("Helvetica", 13)
+        c.drawString(_MARGIN + 70, y - 20, "Repayment schedule")
+        c.setFont("Helvetica", 9)
+        c.drawString(
+            _MARGIN,
+            y - 38,
+            f"Principal {s.principal} {s.currency} · {s.annual_rate} % a year · {s.term_months} months",
+        )
+        zh, en = METHOD_NAMES.get(s.method, ("", s.method))
+        c.setFont(_CJK, 9)
+        c.drawString(_MARGIN, y - 52, zh)
+        c.setFont("Helvetica", 9)
+        c.drawString(_MARGIN + pdfmetrics.stringWidth(zh, _CJK, 9) + 6, y - 52, en)
+        c.setFont("Helvetica", 8)
+        c.drawRightString(_W - _MARGIN, y, f"page {page}")
+        y -= 74
+        c.setFont("Helvetica-Bold", 8)
+        for i, h in enumerate(heads):
+            if i < 2:
+                c.drawString(xs[i], y, h)
+            else:
+                c.drawRightString(xs[i], y, h)
+        c.line(_MARGIN, y - 4, _W - _MARGIN, y - 4)
+        return y - _ROW - 2
+
+    def row(y: float, cells: tuple[str, ...], bold: bool = False) -> None:
+        c.setFont("Helvetica-Bold" if bold else "Helvetica", 8)
+        for i, v in enumerate(cells):
+            if i < 2:
+                c.drawString(xs[i], y, v)
+            else:
+                c.drawRightString(xs[i], y, v)
+
+    page = 1
+    y = header(page)
+    for n, ln in enumerate(s.lines):
+        if n and n % _PER_PAGE == 0:
+            c.showPage()
+            page += 1
+            y = header(page)
+        due = ln.due_date.isoformat() if ln.due_date else ""
+        row(
+            y,
+            (
+                str(ln.period),
+                due,
+                ln.opening_principal,
+                ln.payment,
+                ln.principal,
+                ln.interest,
+                ln.closing_principal,
+            ),
+        )
+        y -= _ROW
+    c.line(_MARGIN, y + _ROW - 4, _W - _MARGIN, y + _ROW - 4)
+    row(y - 2, ("Total", "", "", s.total_payment, s.total_principal, s.total_interest, ""), bold=True)
+    c.showPage()
+    c.save()
