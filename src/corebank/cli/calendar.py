@@ -6,22 +6,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from corebank import bootstrap
-from corebank.cli.statements import staff_actor
-from corebank.config import Settings
+from corebank.cli.common import build_bank, console, refuse, staff_actor
 from corebank.kernel.errors import CoreBankError, InvalidRequest
 from corebank.operations import calendar
 
 app = typer.Typer(help="The business calendar: working days and holidays.", no_args_is_help=True)
-console = Console()
 AsUser = Annotated[str | None, typer.Option("--as", help="act as this staff user (their rights)")]
-
-
-def _bank() -> bootstrap.Bank:
-    return bootstrap.build(Settings())
 
 
 @app.command("load")
@@ -35,23 +27,21 @@ def load(
             text = file.read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as exc:
             raise InvalidRequest(f"cannot read {file}: {exc}") from None
-        bank = _bank()
+        bank = build_bank()
         result = bank.run(calendar.load_calendar, staff_actor(bank, as_user), text)
     except CoreBankError as exc:
-        console.print(f"[red]{exc.code}[/red]: {exc.detail}")
-        raise typer.Exit(2) from None
+        refuse(exc)
     console.print(f"calendar loaded from {file}: {result['days']} days in {result['years']} year(s)")
 
 
 @app.command("show")
 def show(year: int, as_user: AsUser = None) -> None:
     """The loaded days of YEAR (other days follow the week: Monday to Friday work)."""
-    bank = _bank()
+    bank = build_bank()
     try:
         rows = bank.run(calendar.list_calendar, staff_actor(bank, as_user), year, readonly=True)
     except CoreBankError as exc:
-        console.print(f"[red]{exc.code}[/red]: {exc.detail}")
-        raise typer.Exit(2) from None
+        refuse(exc)
     t = Table(title=f"Business calendar {year}")
     for col in ("date", "weekday", "day is", "name"):
         t.add_column(col)

@@ -8,22 +8,14 @@ from datetime import date
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from corebank import bootstrap, eod
-from corebank.cli.statements import staff_actor
-from corebank.config import Settings
+from corebank import eod
+from corebank.cli.common import build_bank, console, refuse, staff_actor
 from corebank.kernel.errors import CoreBankError
 
 eod_app = typer.Typer(help="End of day: close the business date and open the next.", no_args_is_help=True)
-console = Console()
-
-
-def _fail(exc: CoreBankError) -> None:
-    console.print(f"[red]{exc.code}[/red]: {exc.detail}")
-    raise typer.Exit(2)
 
 
 @eod_app.command("run")
@@ -36,7 +28,7 @@ def run(
 ) -> None:
     """Close the current business date (resuming where a stopped run left off), or catch up to --to."""
     logging.getLogger("corebank.eod").setLevel(logging.WARNING)
-    bank = bootstrap.build(Settings())
+    bank = build_bank()
     try:
         until = date.fromisoformat(to) if to else None
     except ValueError:
@@ -67,7 +59,7 @@ def run(
         with bars:
             closed = eod.run_until(bank, actor, until, report=report)
     except CoreBankError as exc:
-        _fail(exc)
+        refuse(exc)
     finally:
         bank.dispose()
     console.print(
@@ -88,13 +80,13 @@ def status(
     as_user: Annotated[str | None, typer.Option("--as-user")] = None,
 ) -> None:
     """The business date, and the last runs with each step's outcome, rows and time."""
-    bank = bootstrap.build(Settings())
+    bank = build_bank()
     try:
         actor = staff_actor(bank, as_user)
         state = bank.run(eod.business_state, readonly=True)
         runs = bank.run(eod.eod_status, actor, date.fromisoformat(day) if day else None, limit, readonly=True)
     except CoreBankError as exc:
-        _fail(exc)
+        refuse(exc)
     finally:
         bank.dispose()
     if as_json:

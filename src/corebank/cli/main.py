@@ -11,13 +11,13 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from sqlalchemy.engine import make_url
 
 from corebank import bootstrap
 from corebank.cli import calendar as calendar_cli
 from corebank.cli import products as products_cli
 from corebank.cli import statements
+from corebank.cli.common import build_bank, console, refuse
 from corebank.cli.eod import eod_app
 from corebank.config import Settings
 from corebank.kernel.errors import CoreBankError
@@ -36,22 +36,12 @@ app.add_typer(products_cli.app, name="product")
 app.add_typer(calendar_cli.app, name="calendar")
 app.add_typer(eod_app, name="eod")
 app.command("statement")(statements.statement)
-console = Console()
-
-
-def _bank() -> bootstrap.Bank:
-    return bootstrap.build(Settings())
-
-
-def _fail(exc: CoreBankError) -> None:
-    console.print(f"[red]{exc.code}[/red]: {exc.detail}")
-    raise typer.Exit(2)
 
 
 @db_app.command("upgrade")
 def db_upgrade(revision: str = "head") -> None:
     """Apply the Alembic migrations up to REVISION."""
-    bank = _bank()
+    bank = build_bank()
     bootstrap.upgrade_db(bank, revision)
     console.print(f"schema at {revision} on {make_url(bank.settings.database_url).render_as_string()}")
 
@@ -66,7 +56,7 @@ def init(
     ] = False,
 ) -> None:
     """Create the schema and set up a new bank (head office 0001, chart, products, admin). Safe to re-run."""
-    bank = _bank()
+    bank = build_bank()
     bootstrap.upgrade_db(bank)
     start = date.fromisoformat(business_date) if business_date else None
     if demo and start is None:
@@ -102,7 +92,7 @@ def _demo(bank: bootstrap.Bank) -> None:
 @app.command()
 def demo() -> None:
     """Load the deterministic demo bank into an initialized bank that has no customers yet."""
-    bank = _bank()
+    bank = build_bank()
     _demo(bank)
 
 
@@ -145,7 +135,7 @@ def user_add(
 ) -> None:
     """Add a staff user; prints a generated password unless --password-stdin is given."""
     password = sys.stdin.readline().rstrip("\n") if password_stdin else None
-    bank = _bank()
+    bank = build_bank()
     try:
         created = bank.run(
             security.create_user,
@@ -155,7 +145,7 @@ def user_add(
             ),
         )
     except CoreBankError as exc:
-        _fail(exc)
+        refuse(exc)
         return
     console.print(f"user {created.user.username} ({', '.join(created.user.roles)}) at branch {branch}")
     if created.generated_password:
@@ -165,18 +155,18 @@ def user_add(
 @user_app.command("unlock")
 def user_unlock(username: str) -> None:
     """Unlock a user locked after failed logins."""
-    bank = _bank()
+    bank = build_bank()
     try:
         bank.run(security.unlock_user, SYSTEM, username)
     except CoreBankError as exc:
-        _fail(exc)
+        refuse(exc)
     console.print(f"user {username} unlocked")
 
 
 @audit_app.command("verify")
 def audit_verify() -> None:
     """Recompute the audit hash chain; exit 1 if any record was altered or removed."""
-    bank = _bank()
+    bank = build_bank()
     result = bank.run(security.verify_audit_chain, readonly=True)
     if result.ok:
         console.print(f"[green]audit chain intact[/green]: {result.records} records")

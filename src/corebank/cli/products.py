@@ -10,34 +10,17 @@ from typing import Annotated
 
 import typer
 from pydantic import ValidationError
-from rich.console import Console
 from rich.table import Table
 
-from corebank import bootstrap, products
-from corebank.cli.statements import staff_actor
-from corebank.config import Settings
+from corebank import products
+from corebank.cli.common import build_bank, console, refuse, staff_actor
 from corebank.kernel.errors import CoreBankError, InvalidRequest
-from corebank.security import Actor
 
 app = typer.Typer(help="Deposit products and their rates (product factory).", no_args_is_help=True)
-console = Console()
 AsUser = Annotated[str | None, typer.Option("--as", help="act as this staff user (their rights)")]
 RequiredUser = Annotated[
     str, typer.Option("--as", help="the staff user who acts (maker-checker needs a person)")
 ]
-
-
-def _bank() -> bootstrap.Bank:
-    return bootstrap.build(Settings())
-
-
-def _fail(exc: CoreBankError) -> typer.Exit:
-    console.print(f"[red]{exc.code}[/red]: {exc.detail}")
-    return typer.Exit(2)
-
-
-def _actor(bank: bootstrap.Bank, username: str | None) -> Actor:
-    return staff_actor(bank, username)
 
 
 def _show(p: products.ProductRead) -> None:
@@ -71,11 +54,11 @@ def _show(p: products.ProductRead) -> None:
 @app.command("list")
 def product_list(as_user: AsUser = None) -> None:
     """Every product with its kind, currency, terms and status."""
-    bank = _bank()
+    bank = build_bank()
     try:
-        rows = bank.run(products.list_products, _actor(bank, as_user), readonly=True)
+        rows = bank.run(products.list_products, staff_actor(bank, as_user), readonly=True)
     except CoreBankError as exc:
-        raise _fail(exc) from None
+        refuse(exc)
     t = Table(title="Products")
     for col in ("code", "name", "kind", "currency", "terms", "min opening", "status"):
         t.add_column(col)
@@ -87,11 +70,11 @@ def product_list(as_user: AsUser = None) -> None:
 @app.command("show")
 def show(code: str, as_user: AsUser = None) -> None:
     """One product with all its parameters."""
-    bank = _bank()
+    bank = build_bank()
     try:
-        _show(bank.run(products.get_product, _actor(bank, as_user), code, readonly=True))
+        _show(bank.run(products.get_product, staff_actor(bank, as_user), code, readonly=True))
     except CoreBankError as exc:
-        raise _fail(exc) from None
+        refuse(exc)
 
 
 @app.command("create")
@@ -105,32 +88,32 @@ def create(
             cmd = products.ProductCreate.model_validate(json.loads(file.read_text(encoding="utf-8")))
         except (OSError, ValueError, ValidationError) as exc:
             raise InvalidRequest(f"{file}: {exc}") from None
-        bank = _bank()
-        p = bank.run(products.create_product, _actor(bank, as_user), cmd)
+        bank = build_bank()
+        p = bank.run(products.create_product, staff_actor(bank, as_user), cmd)
     except CoreBankError as exc:
-        raise _fail(exc) from None
+        refuse(exc)
     console.print(f"product {p.code} created as a [bold]{p.status}[/bold]")
 
 
 @app.command("activate")
 def activate(code: str, as_user: AsUser = None) -> None:
     """Put a draft product on sale (every term it offers needs a rate)."""
-    bank = _bank()
+    bank = build_bank()
     try:
-        p = bank.run(products.activate_product, _actor(bank, as_user), code)
+        p = bank.run(products.activate_product, staff_actor(bank, as_user), code)
     except CoreBankError as exc:
-        raise _fail(exc) from None
+        refuse(exc)
     console.print(f"product {p.code} is {p.status}")
 
 
 @app.command("retire")
 def retire(code: str, as_user: AsUser = None) -> None:
     """Stop selling a product; the accounts it has keep working."""
-    bank = _bank()
+    bank = build_bank()
     try:
-        p = bank.run(products.retire_product, _actor(bank, as_user), code)
+        p = bank.run(products.retire_product, staff_actor(bank, as_user), code)
     except CoreBankError as exc:
-        raise _fail(exc) from None
+        refuse(exc)
     console.print(f"product {p.code} is {p.status}: it sells no more and serves its accounts")
 
 
@@ -141,11 +124,11 @@ def rates(
     as_user: AsUser = None,
 ) -> None:
     """The product's rate history, newest effective date first."""
-    bank = _bank()
+    bank = build_bank()
     try:
-        rows = bank.run(products.list_rates, _actor(bank, as_user), code, term, readonly=True)
+        rows = bank.run(products.list_rates, staff_actor(bank, as_user), code, term, readonly=True)
     except CoreBankError as exc:
-        raise _fail(exc) from None
+        refuse(exc)
     t = Table(title=f"Rates of {code} (percent a year)")
     for col in ("effective", "term", "rate %", "from amount", "made by", "approved by"):
         t.add_column(col)
@@ -184,10 +167,10 @@ def propose_rates(
         except ValueError:
             raise InvalidRequest(f"--effective {effective!r} is not a date (YYYY-MM-DD)") from None
         cmd = products.RateChange(effective_date=day, rates=[_rate_line(r) for r in rate])
-        bank = _bank()
-        pending = bank.run(products.propose_rates, _actor(bank, as_user), code, cmd)
+        bank = build_bank()
+        pending = bank.run(products.propose_rates, staff_actor(bank, as_user), code, cmd)
     except CoreBankError as exc:
-        raise _fail(exc) from None
+        refuse(exc)
     console.print(
         f"approval {pending.approval_id} is waiting for a second product manager: {pending.summary}"
     )
@@ -196,9 +179,9 @@ def propose_rates(
 @app.command("approve-rates")
 def approve_rates(approval_id: int, as_user: RequiredUser) -> None:
     """Approve a proposed rate change (not by its maker); the rates are posted at once."""
-    bank = _bank()
+    bank = build_bank()
     try:
-        done = bank.run(products.approve_rate_change, _actor(bank, as_user), approval_id)
+        done = bank.run(products.approve_rate_change, staff_actor(bank, as_user), approval_id)
     except CoreBankError as exc:
-        raise _fail(exc) from None
+        refuse(exc)
     console.print(f"approval {done.id} {done.status} by {done.checker}: {done.summary}")

@@ -7,33 +7,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-from corebank import bootstrap, finance
-from corebank.config import Settings
-from corebank.kernel.errors import CoreBankError, NotFound, PermissionDenied
-from corebank.security import SYSTEM, Actor, make_actor
-from corebank.security import service as security
-
-console = Console()
-
-
-def _bank() -> bootstrap.Bank:
-    return bootstrap.build(Settings())
-
-
-def staff_actor(bank: bootstrap.Bank, username: str | None) -> Actor:
-    """The named active staff user acting from the command line, with their roles and branch scope; the
-    system itself when no name is given."""
-    if not username:
-        return SYSTEM
-    users = bank.run(security.list_users, SYSTEM, readonly=True)
-    user = next((u for u in users if u.username == username), None)
-    if user is None:
-        raise NotFound(f"no staff user {username}")
-    if user.status != "active":
-        raise PermissionDenied(f"user {username} is {user.status}")
-    return make_actor(user.username, user.id, tuple(user.roles), user.branch_code, bank.branch_tree(), "cli")
+from corebank import finance
+from corebank.cli.common import build_bank, console, refuse, staff_actor
+from corebank.kernel.errors import CoreBankError
 
 
 def statement(
@@ -57,7 +34,7 @@ def statement(
     try:
         period = finance.parse_period(month=month, start=start, end=end)
         kind = finance.parse_format(fmt)
-        bank = _bank()
+        bank = build_bank()
         actor = staff_actor(bank, as_user)
         st = bank.run(finance.account_statement, actor, account_number, period)
         with part.open("wb") as f:
@@ -66,8 +43,7 @@ def statement(
     except CoreBankError as exc:
         with contextlib.suppress(FileNotFoundError):
             part.unlink()
-        console.print(f"[red]{exc.code}[/red]: {exc.detail}")
-        raise typer.Exit(2) from None
+        refuse(exc)
     console.print(
         f"statement of {st.account_number} for {period.text()}: opening {st.text(st.opening)}, "
         f"{totals.lines} lines (credits {st.text(totals.credits)}, debits {st.text(totals.debits)}, "

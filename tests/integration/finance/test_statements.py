@@ -334,7 +334,7 @@ def test_format_is_pdf_or_csv() -> None:
 
 @pytest.fixture
 def cli(story: Story, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
-    monkeypatch.setattr(statements_cli, "_bank", lambda: story.bank)
+    monkeypatch.setattr(statements_cli, "build_bank", lambda: story.bank)
     yield CliRunner()
 
 
