@@ -91,11 +91,16 @@ class UnitOfWork:
             self._business_date, self._phase = row[0], row[1]
         return self._business_date
 
-    def check_bookings_open(self) -> None:
-        """Refuse a booking while end of day closes the business date (its own bookings excepted)."""
+    @property
+    def phase(self) -> str:
+        """`open`, or `closing` while end of day closes the business date (read with the date)."""
         if self._business_date is None:
             self.business_date  # noqa: B018 - reads the date and the phase in one query
-        if self._phase != "open" and not self.eod:
+        return self._phase
+
+    def check_bookings_open(self) -> None:
+        """Refuse a booking while end of day closes the business date (its own bookings excepted)."""
+        if self.phase != "open" and not self.eod:
             raise BookingsClosed(
                 f"end of day is closing business date {self._business_date}; bookings reopen on the next date"
             )

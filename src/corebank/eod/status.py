@@ -59,5 +59,4 @@ def eod_status(
 
 def business_state(uow: UnitOfWork) -> dict[str, Any]:
     """The business date and whether bookings are open."""
-    uow.business_date  # noqa: B018 - reads date and phase
-    return {"business_date": uow.business_date, "phase": uow._phase}
+    return {"business_date": uow.business_date, "phase": uow.phase}
