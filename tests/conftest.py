@@ -101,6 +101,7 @@ def staff(bank: bootstrap.Bank) -> Staff:
         "manager": ("branch_manager", "0001"),
         "accountant": ("accountant", "0001"),
         "credit": ("credit_officer", "0001"),
+        "approver": ("credit_approver", "0001"),
         "risk": ("risk_officer", "0001"),
         "auditor": ("auditor", "0001"),
         "east_teller": ("teller", "0002"),

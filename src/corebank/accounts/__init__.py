@@ -1,6 +1,6 @@
 """Accounts: deposit accounts, their states, holds and freezes, counter cash and closing."""
 
-from corebank.accounts.book import accounts_of_products, flag_dormant, highest_account_id
+from corebank.accounts.book import accounts_of_products, first_opened_on, flag_dormant, highest_account_id
 from corebank.accounts.cash import (
     CLOSE_KIND,
     WITHDRAWAL_KIND,
@@ -10,7 +10,7 @@ from corebank.accounts.cash import (
     execute_close,
     execute_withdrawal,
 )
-from corebank.accounts.errors import AccountNotFound, SameAccount
+from corebank.accounts.errors import AccountFrozen, AccountNotFound, SameAccount
 from corebank.accounts.holds import (
     expire_holds,
     freeze,
@@ -56,6 +56,7 @@ __all__ = [
     "CLOSE_KIND",
     "WITHDRAWAL_KIND",
     "AccountClosedRead",
+    "AccountFrozen",
     "AccountNotFound",
     "AccountOpen",
     "AccountRead",
@@ -84,6 +85,7 @@ __all__ = [
     "execute_close",
     "execute_withdrawal",
     "expire_holds",
+    "first_opened_on",
     "flag_dormant",
     "freeze",
     "get_account",

@@ -48,3 +48,15 @@ def flag_dormant(uow: UnitOfWork, day: date, lo: int, hi: int) -> int:
         uow.audit(SYSTEM, "account.dormant", "account", number, since=str(cutoff))
         uow.publish(Event("AccountDormant", "account", number, {"cutoff": str(cutoff)}))
     return len(flagged)
+
+
+def first_opened_on(uow: UnitOfWork, customer_id: int) -> date | None:
+    """The day the customer's first deposit account was opened (their history with the bank), or None."""
+    d = DepositAccount
+    la = subledger_table()
+    return uow.conn.execute(
+        select(func.min(la.c.opened_on))
+        .select_from(d)
+        .join(la, la.c.id == d.id)
+        .where(d.customer_id == customer_id)
+    ).scalar()

@@ -30,6 +30,7 @@ STAFF = (
     ("teller02", "teller", HEAD, "陈思远"),
     ("accountant01", "accountant", HEAD, "林佳慧"),
     ("credit01", "credit_officer", HEAD, "赵志强"),
+    ("approver01", "credit_approver", HEAD, "钱伟东"),
     ("risk01", "risk_officer", HEAD, "孙明哲"),
     ("auditor01", "auditor", HEAD, "何静怡"),
     ("product01", "product_manager", HEAD, "黄子涵"),

@@ -20,7 +20,9 @@ VAULT_CASH = "1001"
 TELLER_CASH = "1002"
 DUE_FROM_CENTRAL_BANK = "1003"
 CLEARING_SUSPENSE = "1011"
+INTEREST_RECEIVABLE = "1132"
 LOANS = "1301"
+LOAN_LOSS_PROVISION = "1304"
 INTER_BRANCH = "1901"
 CASH_SHORT = "1931"
 DEMAND_DEPOSITS = "2011"
@@ -35,13 +37,17 @@ INTEREST_INCOME = "6011"
 FEE_INCOME = "6021"
 INTEREST_EXPENSE = "6411"
 OPERATING_EXPENSE = "6601"
+IMPAIRMENT_LOSS = "6701"
 
 STANDARD_CHART: tuple[ChartLine, ...] = (
     ChartLine(VAULT_CASH, "Vault cash", "库存现金-金库", "asset", True),
     ChartLine(TELLER_CASH, "Teller tills", "库存现金-尾箱", "asset", True),
     ChartLine(DUE_FROM_CENTRAL_BANK, "Due from central bank", "存放中央银行款项", "asset"),
     ChartLine(CLEARING_SUSPENSE, "Clearing suspense", "清算往来", "asset"),
+    ChartLine(INTEREST_RECEIVABLE, "Interest receivable", "应收利息", "asset"),
     ChartLine(LOANS, "Loans and advances", "贷款", "asset", True),
+    # A contra-asset: its balance is a credit (negative in the asset's sign) that nets the loans it covers.
+    ChartLine(LOAN_LOSS_PROVISION, "Loan loss provision", "贷款损失准备", "asset"),
     ChartLine(INTER_BRANCH, "Inter-branch accounts", "系统内往来", "asset"),
     ChartLine(CASH_SHORT, "Cash short pending review", "待处理短款", "asset"),
     ChartLine(DEMAND_DEPOSITS, "Demand deposits", "活期存款", "liability", True),
@@ -56,6 +62,7 @@ STANDARD_CHART: tuple[ChartLine, ...] = (
     ChartLine(FEE_INCOME, "Fee and commission income", "手续费及佣金收入", "income"),
     ChartLine(INTEREST_EXPENSE, "Interest expense", "利息支出", "expense"),
     ChartLine(OPERATING_EXPENSE, "Operating expenses", "业务及管理费", "expense"),
+    ChartLine(IMPAIRMENT_LOSS, "Credit impairment losses", "信用减值损失", "expense"),
 )
 
 DEBIT_NORMAL = {"asset", "expense"}

@@ -11,7 +11,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen.canvas import Canvas
 
-from corebank.loans.schemas import SchedulePreview
+from corebank.kernel.money import Money, minor_to_text
+from corebank.loans.schemas import ScheduleLineRead, SchedulePreview, ScheduleRead
 
 CSV_COLUMNS = (
     "period",
@@ -129,3 +130,42 @@ def write_schedule_pdf(s: SchedulePreview, out: BinaryIO, title: str = "CoreBank
     row(y - 2, ("Total", "", "", s.total_payment, s.total_principal, s.total_interest, ""), bold=True)
     c.showPage()
     c.save()
+
+
+def stored_schedule_as_preview(sched: ScheduleRead) -> SchedulePreview:
+    """A loan's stored schedule in the calculator's shape, so the same CSV and PDF serve both."""
+    cur = sched.currency
+
+    def minor(text: str) -> int:
+        return Money.of(text, cur).to_minor()
+
+    opening = minor(sched.principal)
+    lines = []
+    pay = prin = inte = 0
+    for line in sched.lines:
+        p, i = minor(line.principal), minor(line.interest)
+        lines.append(
+            ScheduleLineRead(
+                period=line.period,
+                due_date=line.due_date,
+                opening_principal=minor_to_text(opening, cur),
+                payment=minor_to_text(p + i, cur),
+                principal=line.principal,
+                interest=line.interest,
+                closing_principal=minor_to_text(opening - p, cur),
+            )
+        )
+        opening -= p
+        pay, prin, inte = pay + p + i, prin + p, inte + i
+    return SchedulePreview(
+        currency=cur,
+        principal=sched.principal,
+        annual_rate=sched.annual_rate,
+        term_months=len(sched.lines),
+        method=sched.method,
+        first_due_date=sched.lines[0].due_date if sched.lines else None,
+        lines=lines,
+        total_payment=minor_to_text(pay, cur),
+        total_principal=minor_to_text(prin, cur),
+        total_interest=minor_to_text(inte, cur),
+    )

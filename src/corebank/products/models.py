@@ -68,3 +68,17 @@ class ProductRate(Base):
     created_by: Mapped[str] = mapped_column(String(64))
     approved_by: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime]
+
+
+class BaseRate(Base):
+    """A published base rate a floating-rate loan is priced over (the LPR, 贷款市场报价利率), from its effective
+    date on. Like product rates, never edited: a new fixing is a new row."""
+
+    __tablename__ = "base_rates"
+    __table_args__ = (UniqueConstraint("code", "effective_date"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    code: Mapped[str] = mapped_column(String(16))  # LPR1Y | LPR5Y
+    annual_rate: Mapped[str] = mapped_column(String(12))  # percent
+    effective_date: Mapped[date]
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]

@@ -10,8 +10,10 @@ from typing import Any
 from corebank.kernel.errors import InvalidAmount
 from corebank.kernel.money import Money, exponent
 from corebank.products.errors import InvalidProduct, InvalidRate, InvalidTerm
+from corebank.products.loan_terms import LOAN_KINDS, check_loan_terms
 
-KINDS = ("demand_deposit", "time_deposit", "notice_deposit")
+DEPOSIT_KINDS = ("demand_deposit", "time_deposit", "notice_deposit")
+KINDS = DEPOSIT_KINDS + LOAN_KINDS
 # 整存整取: 3 and 6 months, 1, 2, 3 and 5 years (DOMAIN.md); 通知存款: 1-day and 7-day notice.
 TIME_TERMS = ("3M", "6M", "12M", "24M", "36M", "60M")
 NOTICE_TERMS = ("1D", "7D")
@@ -27,7 +29,10 @@ RATE_PLACES = 4
 
 
 def offered_terms(kind: str, terms: list[str] | tuple[str, ...]) -> tuple[str, ...]:
-    """The terms a product's rate table holds: its terms, or "demand" for a demand product."""
+    """The terms a product's rate table holds: its terms, or "demand" for a demand product. A loan product
+    keeps its rate in its lending terms (a fixed rate, or a base rate and a spread), not in a rate table."""
+    if kind in LOAN_KINDS:
+        return ()
     return (DEMAND_TERM,) if kind == "demand_deposit" else tuple(terms)
 
 
@@ -44,9 +49,9 @@ def _subset(field: str, values: list[Any], allowed: tuple[Any, ...], *, non_empt
 
 def check_terms(kind: str, terms: list[str]) -> list[str]:
     """The terms must suit the kind: 3M..60M for time deposits, 1D/7D for notice, none for demand."""
-    if kind == "demand_deposit":
+    if kind == "demand_deposit" or kind in LOAN_KINDS:
         if terms:
-            raise InvalidTerm("a demand deposit product has no terms")
+            raise InvalidTerm(f"a {kind} product has no deposit terms")
         return []
     allowed = TIME_TERMS if kind == "time_deposit" else NOTICE_TERMS
     if not terms:
@@ -89,6 +94,8 @@ def product_columns(ident: Kind, p: dict[str, Any]) -> dict[str, Any]:
     """Check a full set of product parameters (the fields of ProductParameters) for the kind and return the
     column values to store: amounts in minor units, lists as the comma-separated text the table keeps."""
     kind, cur = ident.kind, ident.currency
+    if kind in LOAN_KINDS:
+        return _loan_columns(ident, p)
     out: dict[str, Any] = {"name": p["name"].strip(), "name_zh": (p.get("name_zh") or "").strip()}
     if not out["name"]:
         raise InvalidProduct("name: give the product a name")
@@ -139,6 +146,45 @@ def product_columns(ident: Kind, p: dict[str, Any]) -> dict[str, Any]:
     fees = p["fees"] or {}
     out["fees"] = {name: amount_to_minor(f"fees.{name}", text, cur) for name, text in sorted(fees.items())}
     out["params"] = dict(p.get("params") or {})
+    return out
+
+
+def _loan_columns(ident: Kind, p: dict[str, Any]) -> dict[str, Any]:
+    """The columns of a loan product: its name, customers and channels; its lending terms in params["loan"].
+    The deposit parameters do not apply and must be left at their defaults."""
+    out: dict[str, Any] = {"name": p["name"].strip(), "name_zh": (p.get("name_zh") or "").strip()}
+    if not out["name"]:
+        raise InvalidProduct("name: give the product a name")
+    out["customer_types"] = ",".join(_subset("customer_types", list(p["customer_types"]), CUSTOMER_TYPES))
+    out["channels"] = ",".join(_subset("channels", list(p["channels"]), CHANNELS))
+    out["account_classes"] = ",".join(str(c) for c in sorted(p["account_classes"]))
+    check_terms(ident.kind, list(p["terms"]))
+    for field in ("min_opening_amount", "min_balance", "min_withdrawal", "overdraft_limit"):
+        if amount_to_minor(field, p[field], ident.currency):
+            raise InvalidProduct(
+                f"{field}: a deposit parameter; a loan product keeps its amounts in params.loan"
+            )
+    if p.get("rollover_options") or p.get("allow_overdraft") or p.get("demand_product_code"):
+        raise InvalidProduct("a loan product has no rollover, overdraft or demand product")
+    params = dict(p.get("params") or {})
+    params["loan"] = check_loan_terms(params.get("loan"), ident.currency)
+    out.update(
+        terms=[],
+        min_opening_amount=0,
+        min_balance=0,
+        min_withdrawal=0,
+        overdraft_limit=0,
+        max_partial_withdrawals=0,
+        early_withdrawal="demand_rate",
+        rollover_options="",
+        allow_overdraft=False,
+        interest_method="none",
+        settlement_months="3,6,9,12",
+        settlement_day=20,
+        demand_product_code=None,
+        fees={},
+        params=params,
+    )
     return out
 
 

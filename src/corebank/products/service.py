@@ -25,7 +25,14 @@ from corebank.products.errors import (
     RateNotFound,
     RatesMissing,
 )
-from corebank.products.models import Product, ProductRate
+from corebank.products.loan_terms import (
+    LOAN_KINDS,
+    STANDARD_BASE_RATES,
+    STANDARD_LOAN_PRODUCTS,
+    LoanProduct,
+    read_loan_terms,
+)
+from corebank.products.models import BaseRate, Product, ProductRate
 from corebank.products.schemas import ProductCreate, ProductRead, ProductUpdate
 from corebank.security import Actor, P
 
@@ -169,6 +176,32 @@ def seed_standard_products(uow: UnitOfWork, effective_date: date | None = None) 
         if p["code"] not in have:
             uow.session.add(Product(status="active", **p))
             added += 1
+    for p in STANDARD_LOAN_PRODUCTS:
+        if p["code"] not in have:
+            uow.session.add(
+                Product(
+                    status="active",
+                    currency="CNY",
+                    gl_code=chart.LOANS,
+                    interest_method="none",
+                    account_classes="1,2,3",
+                    terms=[],
+                    fees={},
+                    **p,
+                )
+            )
+            added += 1
+    if uow.session.execute(select(BaseRate.id).limit(1)).first() is None:
+        for code, rate in STANDARD_BASE_RATES:
+            uow.session.add(
+                BaseRate(
+                    code=code,
+                    annual_rate=rate,
+                    effective_date=date(2025, 5, 20),
+                    created_by="system",
+                    created_at=uow.now,
+                )
+            )
     uow.session.flush()
     with_rates = set(uow.session.execute(select(ProductRate.product_code).distinct()).scalars())
     day = effective_date or uow.business_date
@@ -378,10 +411,14 @@ def _load(uow: UnitOfWork, code: str) -> Product:
     return p
 
 
-def _check_gl(uow: UnitOfWork, gl_code: str) -> None:
+def _check_gl(uow: UnitOfWork, gl_code: str, kind: str) -> None:
     gl = next((g for g in ledger.list_chart(uow) if g["code"] == gl_code), None)
     if gl is None:
         raise InvalidProduct(f"gl_code: there is no GL account {gl_code!r}")
+    if kind in LOAN_KINDS:
+        if gl["gl_class"] != "asset" or not gl["has_subledger"]:
+            raise InvalidProduct(f"gl_code: {gl_code} is not a loan (asset) account with a sub-ledger")
+        return
     if gl["gl_class"] != "liability" or not gl["has_subledger"]:
         raise InvalidProduct(f"gl_code: {gl_code} is not a deposit (liability) account with a sub-ledger")
 
@@ -441,7 +478,7 @@ def create_product(uow: UnitOfWork, actor: Actor, cmd: ProductCreate) -> Product
         )
     ident = rules.check_identity(cmd.kind, cmd.currency)
     columns = rules.product_columns(ident, cmd.model_dump(exclude={"code", "kind", "currency", "gl_code"}))
-    _check_gl(uow, cmd.gl_code)
+    _check_gl(uow, cmd.gl_code, ident.kind)
     _check_demand_product(uow, columns["demand_product_code"], ident.currency)
     if uow.session.get(Product, code) is not None:
         raise ProductExists(f"product {code} exists already")
@@ -518,3 +555,91 @@ def get_product(uow: UnitOfWork, actor: Actor, code: str) -> ProductRead:
     """One product with all its parameters."""
     actor.require(P.PRODUCT_READ)
     return _read(_load(uow, code))
+
+
+# ---------------------------------------------------------------------------------------------------- loans
+
+
+def loan_product(uow: UnitOfWork, code: str) -> LoanProduct:
+    """A loan product's lending terms (any status); ProductNotFound when `code` is not a loan product."""
+    p = uow.session.get(Product, code)
+    if p is None or p.kind not in LOAN_KINDS:
+        raise ProductNotFound(f"no loan product {code!r}")
+    return read_loan_terms(
+        code=p.code,
+        name=p.name,
+        kind=p.kind,
+        currency=p.currency,
+        gl_code=p.gl_code,
+        status=p.status,
+        customer_types=_csv(p.customer_types),
+        channels=_csv(p.channels),
+        loan=dict((p.params or {})["loan"]),
+    )
+
+
+def base_rate_on(uow: UnitOfWork, code: str, on: date) -> Decimal:
+    """The base rate `code` (LPR1Y, LPR5Y ...) in force on `on`, percent a year."""
+    row = uow.session.execute(
+        select(BaseRate.annual_rate)
+        .where(BaseRate.code == code, BaseRate.effective_date <= on)
+        .order_by(BaseRate.effective_date.desc())
+        .limit(1)
+    ).scalar()
+    if row is None:
+        raise RateNotFound(f"no {code} base rate is in force on {on}")
+    return Decimal(row)
+
+
+def loan_rate_on(uow: UnitOfWork, product: LoanProduct, on: date) -> str:
+    """The contract rate a new loan of `product` gets on `on`: its fixed rate, or base rate + spread."""
+    if product.rate_type == "fixed":
+        assert product.fixed_rate is not None
+        return rules.parse_rate(product.fixed_rate)
+    assert product.base_rate is not None
+    rate = base_rate_on(uow, product.base_rate, on) + Decimal(product.spread or "0")
+    return rules.parse_rate(str(max(rate, Decimal(0))))
+
+
+def list_base_rates(uow: UnitOfWork, actor: Actor) -> list[dict[str, Any]]:
+    """Every base-rate fixing, newest first per code."""
+    actor.require(P.PRODUCT_READ)
+    rows = uow.session.execute(
+        select(BaseRate).order_by(BaseRate.code, BaseRate.effective_date.desc())
+    ).scalars()
+    return [
+        {
+            "code": r.code,
+            "annual_rate": r.annual_rate,
+            "effective_date": r.effective_date.isoformat(),
+            "created_by": r.created_by,
+        }
+        for r in rows
+    ]
+
+
+def set_base_rate(uow: UnitOfWork, actor: Actor, code: str, annual_rate: str, effective_date: date) -> None:
+    """Post a new fixing of a base rate (a new LPR), effective from `effective_date` (today or later): floating
+    loans take it when they next reprice."""
+    actor.require(P.PRODUCT_WRITE)
+    if not re.fullmatch(r"[A-Z][A-Z0-9]{1,15}", code):
+        raise InvalidProduct(f"code: {code!r} must be 2-16 capital letters or digits")
+    rate = rules.parse_rate(annual_rate)
+    if effective_date < uow.business_date:
+        raise InvalidProduct(f"effective_date: {effective_date} is in the past; a fixing is never backdated")
+    exists = uow.session.execute(
+        select(BaseRate.id).where(BaseRate.code == code, BaseRate.effective_date == effective_date)
+    ).first()
+    if exists is not None:
+        raise ProductExists(f"{code} already has a fixing effective {effective_date}")
+    uow.session.add(
+        BaseRate(
+            code=code,
+            annual_rate=rate,
+            effective_date=effective_date,
+            created_by=actor.username,
+            created_at=uow.now,
+        )
+    )
+    uow.session.flush()
+    uow.audit(actor, "base_rate.set", "base_rate", code, annual_rate=rate, effective_date=str(effective_date))

@@ -26,6 +26,12 @@ class P(StrEnum):
     CALENDAR_WRITE = "calendar.write"
     EOD_RUN = "eod.run"
     DEPOSIT_OPERATE = "deposit.operate"  # time and notice deposits, sweeps, at the counter
+    LOAN_READ = "loan.read"
+    LOAN_APPLY = "loan.apply"  # applications, scoring, collateral and guarantors
+    LOAN_APPROVE = "loan.approve"  # decide applications, within the product's authority table
+    LOAN_OPERATE = "loan.operate"  # disbursement, repayment and prepayment at the counter
+    LOAN_COLLECT = "loan.collect"  # collections, promises to pay, classifying a loan worse
+    LOAN_WORKOUT = "loan.workout"  # restructuring, write-off and recoveries
     USER_ADMIN = "user.admin"
     AUDIT_READ = "audit.read"
     ALL_BRANCHES = "scope.all_branches"
@@ -44,15 +50,19 @@ TELLER = {
     P.PRODUCT_READ,
     P.APPROVAL_READ,
     P.DEPOSIT_OPERATE,
+    P.LOAN_READ,
+    P.LOAN_OPERATE,
 }
 SUPERVISOR = TELLER | {P.APPROVAL_DECIDE, P.ACCOUNT_FREEZE, P.LEDGER_READ}
+CREDIT = {P.CUSTOMER_READ, P.ACCOUNT_READ, P.PRODUCT_READ, P.LOAN_READ}
 
 ROLE_PERMISSIONS: dict[str, frozenset[P]] = {
     "admin": frozenset(P),
     "teller": frozenset(TELLER),
     # A supervisor can also work the counter as a teller does.
     "supervisor": frozenset(SUPERVISOR),
-    "branch_manager": frozenset(SUPERVISOR),
+    # A branch manager also approves loans within the authority the loan products give the role.
+    "branch_manager": frozenset(SUPERVISOR | {P.LOAN_APPROVE}),
     "accountant": frozenset(
         {
             P.LEDGER_READ,
@@ -68,7 +78,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[P]] = {
     "product_manager": frozenset(
         {P.PRODUCT_READ, P.PRODUCT_WRITE, P.APPROVAL_READ, P.APPROVAL_DECIDE, P.ALL_BRANCHES}
     ),
-    "credit_officer": frozenset({P.CUSTOMER_READ, P.ACCOUNT_READ, P.PRODUCT_READ}),
+    # Prepares applications (never approves them), registers collateral, disburses and collects.
+    "credit_officer": frozenset(CREDIT | {P.LOAN_APPLY, P.LOAN_OPERATE, P.LOAN_COLLECT}),
+    # Credit approval (审批) at head office, within the authority table of each loan product.
+    "credit_approver": frozenset(CREDIT | {P.LOAN_APPROVE, P.ALL_BRANCHES}),
     "risk_officer": frozenset(
         {
             P.CUSTOMER_READ,
@@ -79,6 +92,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[P]] = {
             P.AUDIT_READ,
             P.ALL_BRANCHES,
             P.APPROVAL_READ,
+            P.LOAN_READ,
+            P.LOAN_COLLECT,
+            P.LOAN_WORKOUT,
         }
     ),
     "auditor": frozenset(
@@ -89,6 +105,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[P]] = {
             P.PRODUCT_READ,
             P.AUDIT_READ,
             P.APPROVAL_READ,
+            P.LOAN_READ,
             P.ALL_BRANCHES,
         }
     ),
