@@ -15,8 +15,10 @@ from corebank.deposits.time_models import (
 )
 from corebank.eod.models import EodRun, EodStep
 from corebank.ledger.models import Branch, GLAccount, GLDailyBalance, JournalEntry, JournalLine, LedgerAccount
+from corebank.loans import collateral_models  # noqa: F401 - collateral and guarantors
+from corebank.loans import models as loan_models  # noqa: F401 - the loan tables
 from corebank.operations.models import Approval, CalendarDay
-from corebank.products.models import Product, ProductRate
+from corebank.products.models import BaseRate, Product, ProductRate
 from corebank.security.models import StaffRole, StaffUser
 from corebank.tellers.models import Till, Vault
 
@@ -28,6 +30,7 @@ __all__ = [
     "AuditHead",
     "AuditRecord",
     "BankState",
+    "BaseRate",
     "Branch",
     "CalendarDay",
     "Customer",

@@ -28,6 +28,7 @@ from corebank.demo.common import (
     DemoBank,
     Op,
 )
+from corebank.demo.loans import add_loans
 from corebank.demo.people import (
     _Customer,
     _make_customers,
@@ -140,6 +141,7 @@ def load(
                 progress.advance(customer_task, sum(w for w, _op in chunk))
             eod.close_day(bank, SYSTEM)  # the real end of day: interest, dormancy, GL snapshot, next date
             progress.advance(day_task)
+    loan_book = add_loans(bank, staff, rng, count=max(10, customers // 25))
     counts = bank.run(_count, readonly=True)
     if console is not None:
         table = Table(title=f"demo staff (development only) — password for all: {DEMO_PASSWORD}")
@@ -150,5 +152,6 @@ def load(
         console.print(table)
     return (
         f"2 branches, {len(STAFF)} staff (password {DEMO_PASSWORD}), {counts['customers']} customers, "
-        f"{counts['accounts']} accounts, {days} days, {counts['entries']} entries"
+        f"{counts['accounts']} accounts, {days} days, {counts['entries']} entries, "
+        f"{loan_book.get('disbursed', 0)} loans disbursed"
     )

@@ -40,7 +40,10 @@ def refused(code: str, bank: Bank, fn: Any, *args: Any) -> None:
         bank.run(fn, *args)
     assert err.value.code == code, err.value
     assert ledger_state(bank) == before
-    assert bank.run(lambda uow: uow.session.execute(select(func.count()).select_from(Loan)).scalar()) == apps_before
+    assert (
+        bank.run(lambda uow: uow.session.execute(select(func.count()).select_from(Loan)).scalar())
+        == apps_before
+    )
 
 
 def check_books(bank: Bank) -> None:
@@ -71,7 +74,11 @@ def test_disbursement_books_the_loan_and_makes_the_schedule_of_domain_md(
 ) -> None:
     officer = staff["credit"].actor
     loan = bank.run(servicing.get_loan, officer, made.loan_number, readonly=True)
-    assert (loan.status, loan.outstanding_principal, loan.disbursed_amount) == ("active", "100000.00", "100000.00")
+    assert (loan.status, loan.outstanding_principal, loan.disbursed_amount) == (
+        "active",
+        "100000.00",
+        "100000.00",
+    )
     assert loan.schedule_version == 1 and loan.annual_rate == "4.90"
     sched = bank.run(servicing.get_schedule, officer, made.loan_number, readonly=True)
     assert len(sched.lines) == 12
@@ -147,7 +154,12 @@ def test_a_partial_prepayment_shortens_the_term_and_keeps_the_schedule_history(
         key(),
     )
     # Nothing has accrued on the day of disbursement; the product's fee is 1 % of the principal prepaid.
-    assert (paid.principal, paid.interest, paid.fee, paid.amount) == ("50000.00", "0.00", "500.00", "50500.00")
+    assert (paid.principal, paid.interest, paid.fee, paid.amount) == (
+        "50000.00",
+        "0.00",
+        "500.00",
+        "50500.00",
+    )
     after = bank.run(servicing.get_schedule, officer, made.loan_number, readonly=True)
     assert after.version == 2 and after.versions == [1, 2] and after.reason == "prepayment"
     assert len(after.lines) < len(before.lines)
@@ -169,7 +181,9 @@ def test_a_partial_prepayment_shortens_the_term_and_keeps_the_schedule_history(
     check_books(bank)
 
 
-def test_full_prepayment_closes_the_loan_and_a_closed_loan_takes_no_repayment(bank: Bank, staff: Staff) -> None:
+def test_full_prepayment_closes_the_loan_and_a_closed_loan_takes_no_repayment(
+    bank: Bank, staff: Staff
+) -> None:
     t, officer, approver = staff["teller"].actor, staff["credit"].actor, staff["approver"].actor
     made = active_loan(bank, t, officer, approver, balance="5000.00", amount="20000.00", term_months=6)
     fee_before = gl_balance_of(bank, chart.FEE_INCOME)
@@ -317,7 +331,13 @@ def test_approval_needs_a_second_person_with_authority(bank: Bank, staff: Staff)
     bank.run(applications.score_application, admin, own)
     refused("SELF_APPROVAL", bank, applications.approve_application, admin, own, ApprovalTerms())
     big = application(
-        bank, officer, acc.customer_number, acc.number, amount="400000.00", term_months=36, monthly_income="90000.00"
+        bank,
+        officer,
+        acc.customer_number,
+        acc.number,
+        amount="400000.00",
+        term_months=36,
+        monthly_income="90000.00",
     )
     refused("APPLICATION_NOT_SCORED", bank, applications.approve_application, manager, big, ApprovalTerms())
     bank.run(applications.score_application, officer, big)
@@ -329,7 +349,11 @@ def test_approval_needs_a_second_person_with_authority(bank: Bank, staff: Staff)
         big,
         ApprovalTerms(amount="250000.00", term_months=24, reason="reduced to the branch's authority"),
     )
-    assert (changed.status, changed.approved_amount, changed.approved_term_months) == ("approved", "250000.00", 24)
+    assert (changed.status, changed.approved_amount, changed.approved_term_months) == (
+        "approved",
+        "250000.00",
+        24,
+    )
     assert changed.approved_rate == "4.90" and changed.loan_number is not None
     loan = bank.run(servicing.get_loan, officer, changed.loan_number, readonly=True)
     assert (loan.status, loan.contract_amount, loan.term_months) == ("contracted", "250000.00", 24)

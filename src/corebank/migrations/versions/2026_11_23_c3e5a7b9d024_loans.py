@@ -10,7 +10,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-
 revision = "c3e5a7b9d024"
 down_revision = "b2d4f6a8c012"
 branch_labels = None
