@@ -15,6 +15,7 @@ from sqlalchemy.engine import make_url
 
 from corebank import bootstrap
 from corebank.cli import calendar as calendar_cli
+from corebank.cli import loans as loans_cli
 from corebank.cli import products as products_cli
 from corebank.cli import statements
 from corebank.cli.common import build_bank, console, refuse
@@ -35,6 +36,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(products_cli.app, name="product")
 app.add_typer(calendar_cli.app, name="calendar")
 app.add_typer(eod_app, name="eod")
+app.add_typer(loans_cli.app, name="loan")
 app.command("statement")(statements.statement)
 
 

@@ -14,7 +14,20 @@ from corebank.kernel.errors import CoreBankError
 
 log = logging.getLogger("corebank.web")
 PROBLEM = "application/problem+json"
-AMOUNT_FIELDS = {"amount", "counted", "opening_cash", "opening_deposit", "principal", "retained_balance"}
+AMOUNT_FIELDS = {
+    "amount",
+    "counted",
+    "opening_cash",
+    "opening_deposit",
+    "principal",
+    "retained_balance",
+    "value",
+    "pledged_amount",
+    "guaranteed_amount",
+    "monthly_income",
+    "monthly_debt_payments",
+    "promise_amount",
+}
 
 
 def problem(status: int, code: str, title: str, detail: str, **extra: Any) -> JSONResponse:
