@@ -17,10 +17,14 @@ from corebank.web.metrics import Metrics, MetricsMiddleware
 from corebank.web.routes import (
     accounts,
     auth,
+    base_rates,
     calendar,
+    collateral,
     customers,
     eod,
     ledger,
+    loan_statements,
+    loan_workouts,
     loans,
     notice_deposits,
     operations,
@@ -52,11 +56,15 @@ def create_app(bank: Bank) -> FastAPI:
         operations,
         ledger,
         products,
+        base_rates,
         calendar,
         time_deposits,
         notice_deposits,
         eod,
+        loan_statements,
+        loan_workouts,
         loans,
+        collateral,
     ):
         app.include_router(r.router)
 
