@@ -55,6 +55,9 @@ class Settings(BaseSettings):
     eod_chunk_size: int = 50_000
     eod_lease_seconds: int = 120
     eod_chunk_pause_ms: int = 0  # a pause between chunks, to leave the database room for other work
+    # Loan-loss provisioning (贷款损失准备): each five-tier class's rate as a fraction of the outstanding principal
+    # (DOMAIN.md defaults), "class=fraction" pairs separated by commas; end of day provisions every loan by it.
+    loan_provision_rates: str = "normal=0.01,special_mention=0.02,substandard=0.25,doubtful=0.50,loss=1.00"
 
     page_size_default: int = 50
     page_size_max: int = 500

@@ -31,6 +31,7 @@ from corebank.eod.errors import EodAlreadyRunning, EodLeaseLost, EodStepFailed
 from corebank.eod.models import EodRun, EodStep
 from corebank.kernel.errors import CoreBankError, InvalidRequest
 from corebank.ledger import jobs as ledger_jobs
+from corebank.loans import jobs as loans_jobs
 from corebank.security import SYSTEM, Actor, P
 
 log = logging.getLogger("corebank.eod")
@@ -73,6 +74,7 @@ def steps() -> tuple[BatchStep, ...]:
     """Every end-of-day step, in the order they run."""
     return (
         BatchStep("eod.stop_bookings", "Stop bookings for the closing date", run=stop_bookings),
+        *loans_jobs.EOD_STEPS,
         *deposits_jobs.EOD_STEPS,
         *accounts_jobs.EOD_STEPS,
         *ledger_jobs.EOD_STEPS,

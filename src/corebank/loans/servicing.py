@@ -103,10 +103,12 @@ def reschedule(
 ) -> LoanSchedule:
     """A new schedule version for the outstanding principal from today: at `new_rate` (repricing), over
     `periods` monthly periods from `first_due` (restructuring), by default the rest of the current grid. The
-    interest accrued so far in the cut period is carried into the first new installment."""
+    interest accrued so far in the cut period is carried into the first new installment. Principal already
+    overdue is not part of it (it stays owed at its installments)."""
     day = uow.business_date
     carried = cut_period(uow, loan, by=by)
-    principal = engine.outstanding_principal(uow, loan)
+    # What is overdue stays overdue at its installments: only principal not yet due is scheduled again.
+    principal = engine.outstanding_principal(uow, loan) - loan.overdue_principal
     rate = new_rate or loan.annual_rate
     due = first_due or loan.next_due_date or rules.add_months(day, 1)
     n = periods or max(engine.periods_left(loan), 1)
