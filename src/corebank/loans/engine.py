@@ -68,6 +68,8 @@ class Split:
     current_interest: int = 0
     current_principal: int = 0
     fee: int = 0
+    # Interest paid ahead of its date and owed back to the borrower (a prepayment): it reduces what they pay.
+    interest_refund: int = 0
 
     @property
     def interest(self) -> int:
@@ -79,7 +81,7 @@ class Split:
 
     @property
     def total(self) -> int:
-        return self.penalty + self.interest + self.principal + self.fee
+        return self.penalty + self.interest + self.principal + self.fee - self.interest_refund
 
 
 # ---------------------------------------------------------------------------------------------------- reading
@@ -223,7 +225,9 @@ def book(
     def m(minor: int) -> Money:
         return Money.from_minor(minor, loan.currency)
 
-    legs = [Leg.debit(source.gl_code, source.branch_code, m(split.total), source.account_id, memo)]
+    legs = []
+    if split.total:
+        legs.append(Leg.debit(source.gl_code, source.branch_code, m(split.total), source.account_id, memo))
     if split.principal:
         legs.append(Leg.credit(chart.LOANS, loan.branch_code, m(split.principal), loan.id, memo))
     if split.interest + split.penalty:
@@ -232,6 +236,10 @@ def book(
         )
     if split.fee:
         legs.append(Leg.credit(chart.FEE_INCOME, loan.branch_code, m(split.fee)))
+    if split.interest_refund:
+        legs.append(
+            Leg.debit(chart.INTEREST_RECEIVABLE, loan.branch_code, m(split.interest_refund), None, memo)
+        )
     return ledger.post(
         uow,
         EntryDraft(kind, tuple(legs), memo=memo, reference=reference or loan.loan_number),
@@ -257,7 +265,7 @@ def record(
         kind=kind,
         amount=split.total + recovery,
         penalty=split.penalty,
-        interest=split.interest,
+        interest=split.interest - split.interest_refund,
         principal=split.principal,
         fee=split.fee,
         recovery=recovery,

@@ -63,32 +63,34 @@ def _servicing(loan: Loan) -> None:
 # ---------------------------------------------------------------------------------------------------- periods
 
 
-def cut_period(uow: UnitOfWork, loan: Loan, *, by: str) -> int:
-    """Stop the current period today, before its schedule changes: returns the interest accrued and not yet
-    paid (through yesterday: the day of a change is the new period's first day). When more was paid early
-    than has accrued, the difference is recognised now (Dr 1132 / Cr 6011) so nothing is left over."""
-    current = engine.current_installment(uow, loan)
+def cut_period(loan: Loan, current: LoanInstallment | None) -> int:
+    """The interest of the current period accrued through yesterday (the day of a change is the new period's
+    first day) less what was paid of the installment ahead of its date: negative when the borrower paid more
+    interest ahead than has accrued (that is then owed back to them)."""
     paid_early = current.paid_interest if current is not None else 0
-    carried = loan.accrued_interest - paid_early
-    if carried < 0:
-        m = Money.from_minor(-carried, loan.currency)
-        ledger.post(
-            uow,
-            EntryDraft(
-                "loan_interest_accrual",
-                (
-                    Leg.debit(chart.INTEREST_RECEIVABLE, loan.branch_code, m),
-                    Leg.credit(chart.INTEREST_INCOME, loan.branch_code, m),
-                ),
-                memo=f"loan {loan.loan_number} interest paid ahead, recognised",
-                reference=loan.loan_number,
+    return loan.accrued_interest - paid_early
+
+
+def recognise(uow: UnitOfWork, loan: Loan, amount: int, *, by: str, memo: str) -> None:
+    """Take `amount` of interest paid ahead as income now (Dr 1132 / Cr 6011), when it can be credited to
+    nothing else."""
+    if amount <= 0:
+        return
+    m = Money.from_minor(amount, loan.currency)
+    ledger.post(
+        uow,
+        EntryDraft(
+            "loan_interest_accrual",
+            (
+                Leg.debit(chart.INTEREST_RECEIVABLE, loan.branch_code, m),
+                Leg.credit(chart.INTEREST_INCOME, loan.branch_code, m),
             ),
-            by=by,
-            channel="system",
-        )
-        loan.accrued_interest = paid_early
-        carried = 0
-    return carried
+            memo=f"loan {loan.loan_number} {memo}",
+            reference=loan.loan_number,
+        ),
+        by=by,
+        channel="system",
+    )
 
 
 def reschedule(
@@ -106,7 +108,7 @@ def reschedule(
     interest accrued so far in the cut period is carried into the first new installment. Principal already
     overdue is not part of it (it stays owed at its installments)."""
     day = uow.business_date
-    carried = cut_period(uow, loan, by=by)
+    carried = cut_period(loan, engine.current_installment(uow, loan))
     # What is overdue stays overdue at its installments: only principal not yet due is scheduled again.
     principal = engine.outstanding_principal(uow, loan) - loan.overdue_principal
     rate = new_rate or loan.annual_rate
@@ -114,6 +116,11 @@ def reschedule(
     n = periods or max(engine.periods_left(loan), 1)
     full_start = loan.period_start if first_due is None and loan.period_start else day
     lines = _lines(loan, principal, rate, n, due, start=day, full_start=full_start)
+    if carried < 0:
+        # Interest paid ahead counts toward the first new installment's interest; any rest is income now.
+        credited = max(carried, -lines[0].interest)
+        recognise(uow, loan, credited - carried, by=by, memo="interest paid ahead, recognised")
+        carried = credited
     if new_rate is not None and new_rate != loan.annual_rate:
         loan.penalty_rate_e8 = engine.penalty_rate_e8(new_rate, loan.penalty_markup)
     return engine.store_schedule(
@@ -393,8 +400,16 @@ def _prepay(uow: UnitOfWork, actor: Actor, loan_number: str, cmd: PrepaymentRequ
     full = principal == outstanding
     source = _source(uow, actor, loan, cmd.from_account, cmd.cash)
     old_regular = _regular_payment(loan, outstanding)
-    interest = cut_period(uow, loan, by=actor.username)
-    split = engine.Split(current_interest=interest, current_principal=principal, fee=_fee(loan, principal))
+    interest = cut_period(loan, current)
+    fee = _fee(loan, principal)
+    # Interest paid ahead of its date beyond what has accrued is credited against this payment.
+    refund = min(max(-interest, 0), principal + fee)
+    recognise(
+        uow, loan, max(-interest, 0) - refund, by=actor.username, memo="interest paid ahead, recognised"
+    )
+    split = engine.Split(
+        current_interest=max(interest, 0), current_principal=principal, fee=fee, interest_refund=refund
+    )
     entry = engine.book(
         uow,
         loan,

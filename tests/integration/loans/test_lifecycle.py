@@ -357,3 +357,31 @@ def test_approval_needs_a_second_person_with_authority(bank: Bank, staff: Staff)
     assert changed.approved_rate == "4.90" and changed.loan_number is not None
     loan = bank.run(servicing.get_loan, officer, changed.loan_number, readonly=True)
     assert (loan.status, loan.contract_amount, loan.term_months) == ("contracted", "250000.00", 24)
+
+
+def test_interest_paid_ahead_is_credited_back_when_the_period_is_cut(bank: Bank, staff: Staff) -> None:
+    """An installment repaid before its date, then a partial prepayment the same day: the month's interest paid
+    ahead had not accrued, so it is credited against the prepayment, and the new first installment charges the
+    period's interest once, on what is left."""
+    t, officer, approver = staff["teller"].actor, staff["credit"].actor, staff["approver"].actor
+    made = active_loan(bank, t, officer, approver, balance="60000.00")
+    bank.run(
+        servicing.repay,
+        officer,
+        made.loan_number,
+        RepaymentRequest(amount="8556.17", from_account=made.account_number),
+        key(),
+    )
+    paid = bank.run(
+        servicing.prepay,
+        officer,
+        made.loan_number,
+        PrepaymentRequest(amount="50000.00", mode="lower_installment", from_account=made.account_number),
+        key(),
+    )
+    assert (paid.principal, paid.interest, paid.fee, paid.amount) == ("50000.00", "-408.33", "500.00", "50091.67")
+    sched = bank.run(servicing.get_schedule, officer, made.loan_number, readonly=True)
+    left = 10_000_000 - 814_784 - 5_000_000
+    assert Decimal(sched.lines[0].interest) == Decimal(rules.month_interest(left, Decimal("4.90"))) / 100
+    assert sum(Decimal(x.principal) for x in sched.lines) == Decimal(left) / 100
+    check_books(bank)
