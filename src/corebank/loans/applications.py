@@ -208,7 +208,7 @@ def applicant_inputs(uow: UnitOfWork, app: LoanApplication, product: LoanProduct
 def score_application(uow: UnitOfWork, actor: Actor, application_id: int) -> ApplicationRead:
     """Score the application with its product's scorecard: a score, a rating with its probability of default,
     and each factor's points (the explanation). Scoring again replaces the previous result."""
-    actor.require(P.LOAN_APPLY)
+    actor.require(P.LOAN_ASSESS)
     app = find_application(uow, actor, application_id)
     _open(app)
     product = _loan_product(uow, app.product_code)

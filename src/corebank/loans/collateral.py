@@ -279,7 +279,7 @@ def application_security(uow: UnitOfWork, actor: Actor, application_id: int) -> 
 def register_collateral(uow: UnitOfWork, actor: Actor, cmd: CollateralCreate) -> CollateralRead:
     """Register a collateral at the actor's branch with its first valuation; the owner may be any active
     customer (a third party's mortgage is allowed). Its number: branch, "41", a 9-digit serial, Luhn digit."""
-    actor.require(P.LOAN_APPLY)
+    actor.require(P.LOAN_ASSESS)
     if cmd.type not in DEFAULT_LTV_CAPS:
         raise InvalidCollateral(f"collateral type {cmd.type!r} is not one of {', '.join(COLLATERAL_TYPES)}")
     value = positive_amount(cmd.value, cmd.currency)
@@ -342,7 +342,7 @@ def revalue_collateral(
 ) -> CollateralDetail:
     """Record a new valuation (the history keeps every one) and make it the collateral's value. A value below
     what is pledged is recorded all the same: the cover of the loans it secures shrinks in proportion."""
-    actor.require(P.LOAN_APPLY)
+    actor.require(P.LOAN_ASSESS)
     c = store.find(uow, actor, collateral_number, for_update=True)
     if c.status != "active":
         raise CollateralReleased(f"collateral {collateral_number} was released on {c.released_on}")
@@ -390,7 +390,7 @@ def revalue_collateral(
 def pledge(uow: UnitOfWork, actor: Actor, application_id: int, cmd: PledgeCreate) -> PledgeRead:
     """Pledge a collateral to a submitted or scored application, for `pledged_amount` of its value (default the
     whole value). The active pledges on a collateral may not add up to more than its value."""
-    actor.require(P.LOAN_APPLY)
+    actor.require(P.LOAN_ASSESS)
     app = store.application(uow, actor, application_id)
     store.ensure_open(app)
     # Locking the collateral row serializes pledges on it, so two at once cannot both fit in its value.
@@ -447,7 +447,7 @@ def pledge(uow: UnitOfWork, actor: Actor, application_id: int, cmd: PledgeCreate
 def release_pledge(uow: UnitOfWork, actor: Actor, application_id: int, pledge_id: int) -> PledgeRead:
     """Release one pledge of an application. A pledge securing a contracted or active loan stays
     (COLLATERAL_IN_USE); releasing a released pledge changes nothing."""
-    actor.require(P.LOAN_APPLY)
+    actor.require(P.LOAN_ASSESS)
     app = store.application(uow, actor, application_id)
     p = uow.session.execute(
         select(CollateralPledge).where(CollateralPledge.id == pledge_id).with_for_update()
@@ -469,7 +469,7 @@ def release_pledge(uow: UnitOfWork, actor: Actor, application_id: int, pledge_id
 def release_collateral(uow: UnitOfWork, actor: Actor, collateral_number: str) -> CollateralRead:
     """Release a collateral (解押) and whatever pledges it still has, unless one secures a contracted or active
     loan (COLLATERAL_IN_USE)."""
-    actor.require(P.LOAN_APPLY)
+    actor.require(P.LOAN_ASSESS)
     c = store.find(uow, actor, collateral_number, for_update=True)
     if c.status != "active":
         raise CollateralReleased(f"collateral {collateral_number} was released on {c.released_on}")
@@ -506,7 +506,7 @@ def release_collateral(uow: UnitOfWork, actor: Actor, collateral_number: str) ->
 def add_guarantor(uow: UnitOfWork, actor: Actor, application_id: int, cmd: GuarantorCreate) -> GuarantorRead:
     """Add a guarantor to a submitted or scored application, for up to the amount applied for. The borrower
     cannot guarantee their own loan, nor one customer guarantee it twice."""
-    actor.require(P.LOAN_APPLY)
+    actor.require(P.LOAN_ASSESS)
     app = store.application(uow, actor, application_id)
     store.ensure_open(app)
     if cmd.kind not in GUARANTEE_KINDS:
@@ -558,7 +558,7 @@ def add_guarantor(uow: UnitOfWork, actor: Actor, application_id: int, cmd: Guara
 def release_guarantor(uow: UnitOfWork, actor: Actor, application_id: int, guarantor_id: int) -> GuarantorRead:
     """Take a guarantor off an application still being prepared (submitted or scored); once decided, a
     guarantee is part of the loan and stays."""
-    actor.require(P.LOAN_APPLY)
+    actor.require(P.LOAN_ASSESS)
     app = store.application(uow, actor, application_id)
     g = uow.session.get(LoanGuarantor, guarantor_id)
     if g is None or g.application_id != app.id:

@@ -27,7 +27,8 @@ class P(StrEnum):
     EOD_RUN = "eod.run"
     DEPOSIT_OPERATE = "deposit.operate"  # time and notice deposits, sweeps, at the counter
     LOAN_READ = "loan.read"
-    LOAN_APPLY = "loan.apply"  # applications, scoring, collateral and guarantors
+    LOAN_APPLY = "loan.apply"  # take a loan application, or withdraw one
+    LOAN_ASSESS = "loan.assess"  # score applications, register collateral and guarantors
     LOAN_APPROVE = "loan.approve"  # decide applications, within the product's authority table
     LOAN_OPERATE = "loan.operate"  # disbursement, repayment and prepayment at the counter
     LOAN_COLLECT = "loan.collect"  # collections, promises to pay, classifying a loan worse
@@ -51,6 +52,7 @@ TELLER = {
     P.APPROVAL_READ,
     P.DEPOSIT_OPERATE,
     P.LOAN_READ,
+    P.LOAN_APPLY,
     P.LOAN_OPERATE,
 }
 SUPERVISOR = TELLER | {P.APPROVAL_DECIDE, P.ACCOUNT_FREEZE, P.LEDGER_READ}
@@ -79,7 +81,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[P]] = {
         {P.PRODUCT_READ, P.PRODUCT_WRITE, P.APPROVAL_READ, P.APPROVAL_DECIDE, P.ALL_BRANCHES}
     ),
     # Prepares applications (never approves them), registers collateral, disburses and collects.
-    "credit_officer": frozenset(CREDIT | {P.LOAN_APPLY, P.LOAN_OPERATE, P.LOAN_COLLECT}),
+    "credit_officer": frozenset(CREDIT | {P.LOAN_APPLY, P.LOAN_ASSESS, P.LOAN_OPERATE, P.LOAN_COLLECT}),
     # Credit approval (审批) at head office, within the authority table of each loan product.
     "credit_approver": frozenset(CREDIT | {P.LOAN_APPROVE, P.ALL_BRANCHES}),
     "risk_officer": frozenset(

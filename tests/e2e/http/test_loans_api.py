@@ -152,9 +152,16 @@ def test_refusals_over_rest_change_nothing(app_client: TestClient, auth: Any, ba
     assert_problem(r, 422, "AMOUNT_OUT_OF_RANGE")
     r = app_client.post(f"{LOANS}/applications", headers=credit, json=apply_body(cust, acc, term_months=72))
     assert_problem(r, 422, "TERM_OUT_OF_RANGE")
-    r = app_client.post(f"{LOANS}/applications", headers=teller, json=apply_body(cust, acc))
-    assert r.status_code == 403
     assert ledger_state(bank) == before
+    # A teller takes applications at the counter; scoring them is the credit officer's.
+    r = app_client.post(f"{LOANS}/applications", headers=teller, json=apply_body(cust, acc))
+    assert r.status_code == 201, r.text
+    assert (
+        app_client.post(
+            f"{LOANS}/applications/{r.json()['application_id']}/score", headers=teller
+        ).status_code
+        == 403
+    )
     r = app_client.post(
         f"{LOANS}/applications",
         headers=credit,

@@ -24,7 +24,7 @@ from corebank.security import Actor, P
 from corebank.web.deps import BankDep, requires
 
 router = APIRouter(prefix="/api/v1", tags=["collateral"])
-Officer = Annotated[Actor, Depends(requires(P.LOAN_APPLY))]
+Officer = Annotated[Actor, Depends(requires(P.LOAN_ASSESS))]
 Reader = Annotated[Actor, Depends(requires(P.LOAN_READ))]
 APPLICATION = "/loans/applications/{application_id}"
 

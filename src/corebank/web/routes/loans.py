@@ -36,6 +36,7 @@ router = APIRouter(prefix="/api/v1/loans", tags=["loans"])
 ProductReader = Annotated[Actor, Depends(requires(P.PRODUCT_READ))]
 Reader = Annotated[Actor, Depends(requires(P.LOAN_READ))]
 Applier = Annotated[Actor, Depends(requires(P.LOAN_APPLY))]
+Assessor = Annotated[Actor, Depends(requires(P.LOAN_ASSESS))]
 Approver = Annotated[Actor, Depends(requires(P.LOAN_APPROVE))]
 Operator = Annotated[Actor, Depends(requires(P.LOAN_OPERATE))]
 ProductWriter = Annotated[Actor, Depends(requires(P.PRODUCT_WRITE))]
@@ -122,7 +123,7 @@ def get_application(bank: BankDep, actor: Reader, application_id: int) -> Applic
     response_model=ApplicationRead,
     summary="Score an application: score, rating, probability of default, and each factor's points",
 )
-def score_application(bank: BankDep, actor: Applier, application_id: int) -> ApplicationRead:
+def score_application(bank: BankDep, actor: Assessor, application_id: int) -> ApplicationRead:
     return bank.run(applications.score_application, actor, application_id)
 
 
