@@ -8,15 +8,8 @@ from datetime import date, datetime
 from pydantic import BaseModel, Field
 
 from corebank.kernel.schemas import AmountText
+from corebank.products import COLLATERAL_TYPES  # the types a loan product's LTV caps name
 
-COLLATERAL_TYPES = (
-    "housing",
-    "commercial_property",
-    "vehicle",
-    "deposit_pledge",
-    "equipment",
-    "land_use_right",
-)
 GUARANTEE_KINDS = ("joint_and_several", "general")
 
 

@@ -15,7 +15,7 @@ from corebank.products.errors import (
     RatesMissing,
     TermNotOffered,
 )
-from corebank.products.loan_terms import LOAN_KINDS, RATINGS, LoanProduct, rating_at_least
+from corebank.products.loan_terms import COLLATERAL_TYPES, LOAN_KINDS, RATINGS, LoanProduct, rating_at_least
 from corebank.products.rates import (
     RATE_CHANGE_KIND,
     approve_rate_change,
@@ -56,6 +56,7 @@ from corebank.products.service import (
 )
 
 __all__ = [
+    "COLLATERAL_TYPES",
     "LOAN_KINDS",
     "RATE_CHANGE_KIND",
     "RATINGS",
