@@ -21,7 +21,7 @@ from corebank import accounts, eod, ledger, tellers
 from corebank.kernel.errors import CoreBankError
 from corebank.ledger import chart
 from corebank.ledger.models import JournalEntry
-from corebank.loans import applications, engine, jobs, rules, servicing, workouts
+from corebank.loans import applications, engine, jobs, portfolio, rules, servicing, workouts
 from corebank.loans.models import (
     CollectionAction,
     Loan,
@@ -492,3 +492,39 @@ def test_after_91_days_past_due_a_loan_is_substandard(fresh_bank: FreshBank, boo
     _run_loan_steps(fb, closed)
     assert _loan_state(fb) == once
     _check_books(fb)
+
+
+def test_the_portfolio_report_groups_the_book_by_aging_and_class(fresh_bank: FreshBank, book: Book) -> None:
+    """After the 91st day: the report's buckets and classes add up to the loans, with the substandard loan in
+    91-180, and its NPL ratio and coverage computed from the same figures."""
+    fb = fresh_bank
+    admin = fb.add_staff("portfolio_admin", "admin", "0001")
+    report = fb.bank.run(portfolio.portfolio, admin, readonly=True)
+    loans = fb.bank.run(
+        lambda uow: uow.session.execute(select(Loan).where(Loan.status == "active")).scalars().all(),
+        readonly=True,
+    )
+    assert sum(r.loans for r in report.aging) == sum(r.loans for r in report.classification) == len(loans)
+    buckets = {r.group: r for r in report.aging}
+    short = _loan_row(fb, book.short)
+    assert buckets["91-180"].loans >= 1
+    expected_bucket = next(
+        label for first, label in reversed(portfolio.AGING_BUCKETS) if short.days_past_due >= first
+    )
+    assert expected_bucket == "91-180"
+    outstanding = sum(_balance(fb, loan.id) for loan in loans)
+    npl = sum(
+        _balance(fb, loan.id) for loan in loans if loan.classification in ("substandard", "doubtful", "loss")
+    )
+    assert Decimal(report.total_outstanding) * 100 == outstanding
+    assert Decimal(report.non_performing) * 100 == npl
+    assert Decimal(report.npl_ratio) == (Decimal(npl) * 100 / outstanding).quantize(
+        Decimal("0.01"), ROUND_HALF_UP
+    )
+    assert Decimal(report.provision) * 100 == sum(loan.provision for loan in loans)
+    csv_text = portfolio.portfolio_csv(report).decode()
+    assert "aging,91-180" in csv_text and "summary,npl_ratio" in csv_text
+    teller = fb.teller
+    with pytest.raises(CoreBankError) as err:
+        fb.bank.run(portfolio.portfolio, teller, readonly=True)
+    assert err.value.code in ("PERMISSION_DENIED", "INVALID_REQUEST")
