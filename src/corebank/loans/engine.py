@@ -19,6 +19,7 @@ from sqlalchemy import select, update
 
 from corebank import accounts, ledger
 from corebank.db.uow import UnitOfWork
+from corebank.kernel.errors import CoreBankError
 from corebank.kernel.money import Money
 from corebank.ledger import EntryDraft, Leg, chart
 from corebank.loans import rules
@@ -295,7 +296,7 @@ def collect_from_account(
     acc = accounts.load_for_posting(uow, [loan.repay_account_number])[loan.repay_account_number]
     try:
         accounts.check_can_debit(acc)
-    except Exception:
+    except CoreBankError:  # frozen, closed, dormant or debit-blocked: it pays nothing today
         return None
     amount = min(acc.available, due.total)
     if amount <= 0:
