@@ -50,7 +50,7 @@ Loan = Annotated[str, typer.Argument(help="the loan number")]
 ApplicationId = Annotated[int, typer.Argument(help="the application's id")]
 
 
-def _cmd(model: type[M], **fields: Any) -> M:
+def cmd_of(model: type[M], **fields: Any) -> M:
     """The request `model` from the options, or a refusal naming what is wrong (INVALID_REQUEST)."""
     try:
         return model(**fields)
@@ -59,7 +59,7 @@ def _cmd(model: type[M], **fields: Any) -> M:
         refuse(InvalidRequest(wrong))
 
 
-def _call(
+def call(
     as_user: str | None, fn: Callable[..., T], *args: Any, readonly: bool = False
 ) -> tuple[bootstrap.Bank, T]:
     """Run one loan use case as `as_user` in its own transaction; a refusal ends the command."""
@@ -70,11 +70,11 @@ def _call(
         refuse(exc)
 
 
-def _key(key: str | None) -> str:
+def idempotency_key(key: str | None) -> str:
     return key or f"cli-{uuid.uuid4().hex}"
 
 
-def _pairs(title: str, rows: list[tuple[str, str]]) -> None:
+def show_pairs(title: str, rows: list[tuple[str, str]]) -> None:
     t = Table(title=title, show_header=False)
     t.add_column("field", style="bold")
     t.add_column("value")
@@ -83,7 +83,7 @@ def _pairs(title: str, rows: list[tuple[str, str]]) -> None:
     console.print(t)
 
 
-def _or(value: object, blank: str = "-") -> str:
+def or_blank(value: object, blank: str = "-") -> str:
     return blank if value is None or value == "" else str(value)
 
 
@@ -104,16 +104,16 @@ def _show_application(a: ApplicationRead) -> None:
         ("monthly income", a.monthly_income),
         ("monthly debt payments", a.monthly_debt_payments),
         ("employment", f"{a.employment}, {a.employment_years} years"),
-        ("repayment account", _or(a.repay_account)),
+        ("repayment account", or_blank(a.repay_account)),
         ("branch", a.branch_code),
         ("prepared by", a.created_by),
     ]
     if a.score is not None:
         rows += [
             ("score", str(a.score)),
-            ("rating", _or(a.rating)),
-            ("probability of default", _or(a.pd)),
-            ("scorecard", _or(a.scorecard)),
+            ("rating", or_blank(a.rating)),
+            ("probability of default", or_blank(a.pd)),
+            ("scorecard", or_blank(a.scorecard)),
         ]
     if a.decided_by:
         rows.append(("decided by", a.decided_by))
@@ -122,13 +122,13 @@ def _show_application(a: ApplicationRead) -> None:
             ("approved amount", f"{a.approved_amount} {cur}"),
             ("approved term", f"{a.approved_term_months} months"),
             ("approved rate", f"{a.approved_rate} %"),
-            ("approved method", _or(a.approved_method)),
+            ("approved method", or_blank(a.approved_method)),
         ]
     if a.decision_reason:
         rows.append(("reason", a.decision_reason))
     if a.loan_number:
         rows.append(("loan number", a.loan_number))
-    _pairs(f"Loan application {a.application_id}", rows)
+    show_pairs(f"Loan application {a.application_id}", rows)
     if a.factors:
         t = Table(title="Score, factor by factor")
         for col in ("factor", "value", "band", "points"):
@@ -171,7 +171,7 @@ def apply(
     as_user: AsUser = None,
 ) -> None:
     """Take a loan application (贷款申请) at the staff user's branch; prints its application id."""
-    cmd = _cmd(
+    cmd = cmd_of(
         ApplicationCreate,
         customer_number=customer,
         product_code=product,
@@ -186,7 +186,7 @@ def apply(
         documents=document or [],
         repay_account=account,
     )
-    _bank, a = _call(as_user, applications.create_application, cmd)
+    _bank, a = call(as_user, applications.create_application, cmd)
     console.print(f"application {a.application_id} submitted")
     _show_application(a)
 
@@ -195,7 +195,7 @@ def apply(
 def score(application_id: ApplicationId, as_user: AsUser = None) -> None:
     """Score the application with its product's scorecard: score, rating, probability of default and each
     factor's points."""
-    _bank, a = _call(as_user, applications.score_application, application_id)
+    _bank, a = call(as_user, applications.score_application, application_id)
     console.print(f"application {a.application_id} scored {a.score}, rated {a.rating}")
     _show_application(a)
 
@@ -215,7 +215,7 @@ def approve(
 ) -> None:
     """Approve a scored application (not by who prepared it), as asked or with changed terms, and make the loan
     contract; prints its loan number."""
-    cmd = _cmd(
+    cmd = cmd_of(
         ApprovalTerms,
         amount=amount,
         term_months=term,
@@ -224,7 +224,7 @@ def approve(
         repay_account=account,
         reason=reason,
     )
-    _bank, a = _call(as_user, applications.approve_application, application_id, cmd)
+    _bank, a = call(as_user, applications.approve_application, application_id, cmd)
     console.print(f"application {a.application_id} approved: loan [bold]{a.loan_number}[/bold]")
     _show_application(a)
 
@@ -236,7 +236,9 @@ def reject(
     as_user: AsUser = None,
 ) -> None:
     """Reject an application with a reason."""
-    _bank, a = _call(as_user, applications.reject_application, application_id, _cmd(Rejection, reason=reason))
+    _bank, a = call(
+        as_user, applications.reject_application, application_id, cmd_of(Rejection, reason=reason)
+    )
     console.print(f"application {a.application_id} rejected: {a.decision_reason}")
 
 
@@ -253,7 +255,7 @@ def applications_list(
     as_user: AsUser = None,
 ) -> None:
     """Applications in the staff user's branches, newest first."""
-    _bank, page = _call(
+    _bank, page = call(
         as_user,
         lambda uow, actor: applications.list_applications(
             uow, actor, status=status, customer_number=customer, limit=limit
@@ -272,8 +274,8 @@ def applications_list(
             a.amount,
             str(a.term_months),
             a.status,
-            _or(a.rating),
-            _or(a.loan_number),
+            or_blank(a.rating),
+            or_blank(a.loan_number),
         )
     console.print(t)
     if page.next_cursor:
@@ -284,7 +286,7 @@ def applications_list(
 
 
 def _show_repayment(r: RepaymentRead, key: str) -> None:
-    _pairs(
+    show_pairs(
         f"Loan {r.loan_number}: {r.kind.replace('_', ' ')} {r.amount}",
         [
             ("booked on", r.booked_on.isoformat()),
@@ -295,9 +297,9 @@ def _show_repayment(r: RepaymentRead, key: str) -> None:
             ("fee", r.fee),
             ("outstanding principal", r.outstanding_principal),
             ("status", r.status),
-            ("next due date", _or(r.next_due_date)),
+            ("next due date", or_blank(r.next_due_date)),
             ("schedule version", str(r.schedule_version)),
-            ("journal entry", _or(r.entry_id)),
+            ("journal entry", or_blank(r.entry_id)),
             ("idempotency key", key),
         ],
     )
@@ -316,10 +318,10 @@ def disburse(
     as_user: AsUser = None,
 ) -> None:
     """Disburse the loan (放款), whole or a tranche, into the borrower's account; the schedule is made."""
-    k = _key(key)
-    cmd = _cmd(Disbursement, amount=amount, to_account=to_account)
-    _bank, d = _call(as_user, servicing.disburse, loan, cmd, k)
-    _pairs(
+    k = idempotency_key(key)
+    cmd = cmd_of(Disbursement, amount=amount, to_account=to_account)
+    _bank, d = call(as_user, servicing.disburse, loan, cmd, k)
+    show_pairs(
         f"Loan {d.loan_number} disbursed {d.amount}",
         [
             ("to account", d.to_account),
@@ -346,9 +348,9 @@ def repay(
 ) -> None:
     """Repay what is due at the counter: penalty, overdue interest, overdue principal, then the installment
     due next. More than is due is refused (prepay instead)."""
-    k = _key(key)
-    cmd = _cmd(RepaymentRequest, amount=amount, from_account=from_account, cash=cash)
-    _bank, r = _call(as_user, servicing.repay, loan, cmd, k)
+    k = idempotency_key(key)
+    cmd = cmd_of(RepaymentRequest, amount=amount, from_account=from_account, cash=cash)
+    _bank, r = call(as_user, servicing.repay, loan, cmd, k)
     _show_repayment(r, k)
 
 
@@ -371,9 +373,9 @@ def prepay(
     as_user: AsUser = None,
 ) -> None:
     """Repay early (提前还款): --full, or --amount of principal with the interest accrued and the product's fee."""
-    k = _key(key)
-    cmd = _cmd(PrepaymentRequest, full=full, amount=amount, mode=mode, from_account=from_account, cash=cash)
-    _bank, r = _call(as_user, servicing.prepay, loan, cmd, k)
+    k = idempotency_key(key)
+    cmd = cmd_of(PrepaymentRequest, full=full, amount=amount, mode=mode, from_account=from_account, cash=cash)
+    _bank, r = call(as_user, servicing.prepay, loan, cmd, k)
     _show_repayment(r, k)
 
 
@@ -382,7 +384,7 @@ def prepay(
 
 def _show_loan(x: LoanRead) -> None:
     cur = x.currency
-    _pairs(
+    show_pairs(
         f"Loan {x.loan_number}",
         [
             ("status", x.status),
@@ -396,9 +398,9 @@ def _show_loan(x: LoanRead) -> None:
             ("term", f"{x.term_months} months"),
             ("repayment account", x.repay_account),
             ("contracted on", x.contracted_on.isoformat()),
-            ("first disbursed on", _or(x.first_disbursed_on)),
-            ("maturity", _or(x.maturity_date)),
-            ("next due date", _or(x.next_due_date)),
+            ("first disbursed on", or_blank(x.first_disbursed_on)),
+            ("maturity", or_blank(x.maturity_date)),
+            ("next due date", or_blank(x.next_due_date)),
             ("next payment", x.next_payment),
             ("accrued interest", x.accrued_interest),
             ("overdue principal", x.overdue_principal),
@@ -417,7 +419,7 @@ def _show_loan(x: LoanRead) -> None:
 @app.command("show")
 def show(loan: Loan, as_user: AsUser = None) -> None:
     """One loan: balances, what is due next, anything overdue, classification."""
-    _bank, x = _call(as_user, servicing.get_loan, loan, readonly=True)
+    _bank, x = call(as_user, servicing.get_loan, loan, readonly=True)
     _show_loan(x)
 
 
@@ -432,7 +434,7 @@ def loan_list(
     as_user: AsUser = None,
 ) -> None:
     """Loans in the staff user's branches, oldest first; --overdue is the collections view."""
-    _bank, page = _call(
+    _bank, page = call(
         as_user,
         lambda uow, actor: servicing.list_loans(
             uow, actor, customer_number=customer, status=status, overdue=overdue or None, limit=limit
@@ -461,7 +463,7 @@ def loan_list(
             x.product_code,
             x.outstanding_principal,
             x.annual_rate,
-            _or(x.next_due_date),
+            or_blank(x.next_due_date),
             x.overdue_principal,
             str(x.days_past_due),
             x.classification,
@@ -479,7 +481,7 @@ def _file_kind(out: Path) -> str:
     return kind
 
 
-def _write(out: Path, body: Callable[[Any], None]) -> None:
+def write_file(out: Path, body: Callable[[Any], None]) -> None:
     """Write the file through a `.part` beside it, so a failure never leaves half a file under its name."""
     part = out.with_name(out.name + ".part")
     try:
@@ -502,13 +504,13 @@ def schedule(
     """The loan's repayment schedule (还款计划表), the current version or --version N; printed, or written
     to --out as CSV or PDF."""
     kind = _file_kind(out) if out else None
-    bank, s = _call(as_user, servicing.get_schedule, loan, version, readonly=True)
+    bank, s = call(as_user, servicing.get_schedule, loan, version, readonly=True)
     if out is not None:
         preview = stored_schedule_as_preview(s)
         if kind == "csv":
-            _write(out, lambda f: f.write(schedule_csv(preview).encode("utf-8")))
+            write_file(out, lambda f: f.write(schedule_csv(preview).encode("utf-8")))
         else:
-            _write(out, lambda f: write_schedule_pdf(preview, f, bank.settings.bank_name))
+            write_file(out, lambda f: write_schedule_pdf(preview, f, bank.settings.bank_name))
         console.print(f"schedule v{s.version} of loan {s.loan_number}: {len(s.lines)} periods -> {out}")
         return
     t = Table(
@@ -552,13 +554,13 @@ def loan_statement(
         date_to = statement.parse_day("--to", end)
     except CoreBankError as exc:
         refuse(exc)
-    bank, st = _call(as_user, statement.loan_statement, loan, date_from, date_to)
+    bank, st = call(as_user, statement.loan_statement, loan, date_from, date_to)
     if kind == "csv":
-        _write(out, lambda f: f.write(statement.statement_csv(st)))
+        write_file(out, lambda f: f.write(statement.statement_csv(st)))
     else:
-        _write(out, lambda f: statement.write_statement_pdf(st, f, bank.settings.bank_name))
+        write_file(out, lambda f: statement.write_statement_pdf(st, f, bank.settings.bank_name))
     t = st.totals
-    _pairs(
+    show_pairs(
         f"Loan {st.loan_number} statement, {st.date_from} to {st.date_to} ({st.currency})",
         [
             ("borrower", f"{st.borrower_number} {st.borrower_name}"),

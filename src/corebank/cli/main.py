@@ -13,8 +13,10 @@ from typing import Annotated
 import typer
 from sqlalchemy.engine import make_url
 
+import corebank.cli.loan_workouts  # noqa: F401 -- its commands join the `loan` group
 from corebank import bootstrap
 from corebank.cli import calendar as calendar_cli
+from corebank.cli import collateral as collateral_cli
 from corebank.cli import loans as loans_cli
 from corebank.cli import products as products_cli
 from corebank.cli import statements
@@ -37,6 +39,7 @@ app.add_typer(products_cli.app, name="product")
 app.add_typer(calendar_cli.app, name="calendar")
 app.add_typer(eod_app, name="eod")
 app.add_typer(loans_cli.app, name="loan")
+app.add_typer(collateral_cli.app, name="collateral")
 app.command("statement")(statements.statement)
 
 

@@ -1,5 +1,6 @@
 """`corebank product`: the product factory from the command line (list, show, create, activate, retire, rates,
-propose-rates, approve-rates). Rate changes need two people: one proposes, another approves."""
+propose-rates, approve-rates; base-rates, set-base-rate). Rate changes need two people: one proposes, another
+approves; a base-rate fixing (the LPR) is posted by one product manager."""
 
 from __future__ import annotations
 
@@ -185,3 +186,54 @@ def approve_rates(approval_id: int, as_user: RequiredUser) -> None:
     except CoreBankError as exc:
         refuse(exc)
     console.print(f"approval {done.id} {done.status} by {done.checker}: {done.summary}")
+
+
+# ---------------------------------------------------------------------------------------------- base rates
+StaffUser = Annotated[
+    str | None, typer.Option("--as-user", "--as", help="act as this staff user (their rights)")
+]
+
+
+def _base_rate_table(title: str, rows: list[dict[str, str]]) -> None:
+    t = Table(title=title)
+    for col in ("code", "effective", "rate %", "set by"):
+        t.add_column(col, justify="right" if col == "rate %" else "left")
+    for r in rows:
+        t.add_row(r["code"], r["effective_date"], r["annual_rate"], r["created_by"])
+    console.print(t)
+
+
+@app.command("base-rates")
+def base_rates(as_user: StaffUser = None) -> None:
+    """Every fixing of the base rates floating loans are priced over (LPR1Y, LPR5Y ...), newest first per code."""
+    bank = build_bank()
+    try:
+        rows = bank.run(products.list_base_rates, staff_actor(bank, as_user), readonly=True)
+    except CoreBankError as exc:
+        refuse(exc)
+    _base_rate_table("Base rates (percent a year)", rows)
+
+
+@app.command("set-base-rate")
+def set_base_rate(
+    code: Annotated[str, typer.Argument(help="the base rate, e.g. LPR1Y")],
+    rate: Annotated[str, typer.Option("--rate", help='percent a year, e.g. "3.00"')],
+    effective: Annotated[str, typer.Option("--from", help="effective date, YYYY-MM-DD: today or later")],
+    as_user: StaffUser = None,
+) -> None:
+    """Post a new fixing of a base rate (a new LPR, 贷款市场报价利率); floating loans take it when they reprice."""
+    try:
+        try:
+            day = date.fromisoformat(effective)
+        except ValueError:
+            raise InvalidRequest(f"--from {effective!r} is not a date (YYYY-MM-DD)") from None
+        bank = build_bank()
+        actor = staff_actor(bank, as_user)
+        bank.run(products.set_base_rate, actor, code, rate, day)
+        rows = bank.run(products.list_base_rates, actor, readonly=True)
+    except CoreBankError as exc:
+        refuse(exc)
+    fixings = [r for r in rows if r["code"] == code]
+    posted = next(r["annual_rate"] for r in fixings if r["effective_date"] == day.isoformat())
+    console.print(f"{code} is {posted} % from {day}")
+    _base_rate_table(f"Fixings of {code}", fixings)
