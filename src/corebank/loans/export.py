@@ -8,10 +8,10 @@ from typing import BinaryIO
 
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen.canvas import Canvas
 
 from corebank.kernel.money import Money, minor_to_text
+from corebank.kernel.pdf import CJK_FONT, font_for, register_cjk
 from corebank.loans.schemas import ScheduleLineRead, SchedulePreview, ScheduleRead
 
 CSV_COLUMNS = (
@@ -29,7 +29,6 @@ METHOD_NAMES = {  # (Chinese, English): each set in its own font
     "interest_only": ("先息后本", "Interest only, principal at maturity"),
     "bullet": ("到期一次还本付息", "Single payment at maturity"),
 }
-_CJK = "STSong-Light"
 _W, _H = A4
 _MARGIN, _ROW, _PER_PAGE = 48.0, 14.0, 45
 
@@ -57,8 +56,7 @@ def schedule_csv(s: SchedulePreview) -> str:
 
 def write_schedule_pdf(s: SchedulePreview, out: BinaryIO, title: str = "CoreBank") -> None:
     """Draw the schedule onto `out`: the loan's terms, then a table of periods, 45 to a page, and the totals."""
-    if _CJK not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(_CJK))
+    register_cjk()
     c = Canvas(out, pagesize=A4, pageCompression=1)
     c.setTitle("Repayment schedule")
     c.setCreator("CoreBank")
@@ -68,9 +66,9 @@ def write_schedule_pdf(s: SchedulePreview, out: BinaryIO, title: str = "CoreBank
 
     def header(page: int) -> float:
         y = _H - _MARGIN
-        c.setFont("Helvetica-Bold", 12)
+        c.setFont(font_for(title, bold=True), 12)  # a bank name in Chinese needs the CJK font
         c.drawString(_MARGIN, y, title)
-        c.setFont(_CJK, 13)
+        c.setFont(CJK_FONT, 13)
         c.drawString(_MARGIN, y - 20, "还款计划表")
         c.setFont("Helvetica", 13)
         c.drawString(_MARGIN + 70, y - 20, "Repayment schedule")
@@ -81,10 +79,10 @@ def write_schedule_pdf(s: SchedulePreview, out: BinaryIO, title: str = "CoreBank
             f"Principal {s.principal} {s.currency} · {s.annual_rate} % a year · {s.term_months} months",
         )
         zh, en = METHOD_NAMES.get(s.method, ("", s.method))
-        c.setFont(_CJK, 9)
+        c.setFont(CJK_FONT, 9)
         c.drawString(_MARGIN, y - 52, zh)
         c.setFont("Helvetica", 9)
-        c.drawString(_MARGIN + pdfmetrics.stringWidth(zh, _CJK, 9) + 6, y - 52, en)
+        c.drawString(_MARGIN + pdfmetrics.stringWidth(zh, CJK_FONT, 9) + 6, y - 52, en)
         c.setFont("Helvetica", 8)
         c.drawRightString(_W - _MARGIN, y, f"page {page}")
         y -= 74
