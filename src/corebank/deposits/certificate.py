@@ -11,15 +11,14 @@ from typing import BinaryIO
 
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen.canvas import Canvas
 
 from corebank.db.uow import UnitOfWork
 from corebank.deposits import time_store as store
 from corebank.deposits.time_schemas import InterestCertificate
+from corebank.kernel.pdf import CJK_FONT, register_cjk
 from corebank.security import Actor, P
 
-CJK_FONT = "STSong-Light"
 MEDIA_TYPE = "application/pdf"
 PAGE_W, PAGE_H = A4
 MARGIN = 48.0
@@ -60,8 +59,7 @@ def interest_certificate(uow: UnitOfWork, actor: Actor, certificate_number: str)
 
 
 def _font() -> str:
-    if CJK_FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
+    register_cjk()
     return CJK_FONT
 
 
