@@ -1,6 +1,12 @@
 """Accounts: deposit accounts, their states, holds and freezes, counter cash and closing."""
 
-from corebank.accounts.book import accounts_of_products, first_opened_on, flag_dormant, highest_account_id
+from corebank.accounts.book import (
+    accounts_of_products,
+    first_opened_on,
+    flag_dormant,
+    highest_account_id,
+    payable_accounts,
+)
 from corebank.accounts.cash import (
     CLOSE_KIND,
     WITHDRAWAL_KIND,
@@ -98,6 +104,7 @@ __all__ = [
     "on_reserve",
     "on_shortfall",
     "open_account",
+    "payable_accounts",
     "place_hold",
     "reactivate",
     "release_hold",

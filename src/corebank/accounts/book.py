@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, func, not_, select, update
 
 from corebank.accounts.models import DepositAccount
 from corebank.db.uow import UnitOfWork
@@ -22,6 +22,13 @@ def accounts_of_products(product_codes: list[str]) -> Select[int, str, str, str]
     return select(d.id, d.product_code, d.branch_code, d.currency).where(
         d.product_code.in_(product_codes), d.status != "closed"
     )
+
+
+def payable_accounts() -> Select[int, str]:
+    """Accounts whose state lets them pay out (active, not debit-blocked): id, number. What the ledger account
+    allows (blocks, floor, holds) is read from the ledger's own table."""
+    d = DepositAccount
+    return select(d.id, d.number).where(d.status == "active", not_(d.debit_blocked))
 
 
 def highest_account_id(uow: UnitOfWork) -> int:

@@ -13,7 +13,9 @@ and currency. Each is safe to run again on a day it already did:
 
 The accrual, penalty, classification and provisioning steps are set-based SQL, integer arithmetic only (half
 up as (2·x·n + d) div (2·d) over non-negative integers). Due dates and repricing load the few loans concerned
-(about 1/30 of the book plus the overdue on an ordinary day) and go through the loan engine one by one.
+(about 1/30 of the book plus the overdue on an ordinary day) and go through the loan engine one by one, but
+for the common due loan (paid in full from an account of its own, a next period to roll to), which
+`jobs_due` collects and rolls set-based.
 """
 
 from __future__ import annotations
@@ -50,7 +52,7 @@ from corebank.db.uow import UnitOfWork
 from corebank.kernel.errors import InvalidRequest
 from corebank.kernel.money import Money
 from corebank.ledger import EntryDraft, Leg, chart
-from corebank.loans import engine, rules, servicing
+from corebank.loans import engine, jobs_due, rules, servicing
 from corebank.loans.models import CollectionAction, Loan, LoanClassification, LoanRepayment
 
 log = logging.getLogger("corebank.loans.eod")
@@ -233,7 +235,8 @@ def collect_due(uow: UnitOfWork, day: date, lo: int, hi: int) -> int:
     linked account for what is overdue and the installment (自动扣款, partial when short), then roll the
     period (`engine.fall_due`), booking the closed period's interest not yet accrued (Dr 1132 / Cr 6011, one
     entry per chunk); for each other loan with something overdue and money in its linked account, auto-debit
-    the overdue parts. One auto-debit per loan per day: a loan that has one booked today is not debited again."""
+    the overdue parts. One auto-debit per loan per day: a loan that has one booked today is not debited again.
+    The simple due loans go set-based first (`jobs_due.collect_simple`, one auto-debit entry for all of them)."""
     la = ledger.subledger_table()
     due_today = and_(_loans.c.next_due_date.is_not(None), _loans.c.next_due_date <= day)
     overdue = (
@@ -276,10 +279,14 @@ def collect_due(uow: UnitOfWork, day: date, lo: int, hi: int) -> int:
     ids = list(uow.conn.execute(candidates).scalars())
     if not ids:
         return 0
-    debited = set(uow.conn.execute(debited_today).scalars())
     gaps: Deltas = defaultdict(int)
-    collected = rolled = 0
-    for batch in _load(uow, ids):
+    # The common case (paid in full from an account of its own, a next period to roll to) set-based; the
+    # engine takes the rest one by one, as before.
+    simple = jobs_due.collect_simple(uow, day, lo, hi, gaps, by=EOD_BY)
+    collected = rolled = len(simple)
+    rest = [i for i in ids if i not in simple]
+    debited = set(uow.conn.execute(debited_today).scalars()) if rest else set()
+    for batch in _load(uow, rest):
         for loan in batch:
             due = loan.next_due_date is not None and loan.next_due_date <= day
             if loan.id not in debited:

@@ -379,7 +379,12 @@ def test_interest_paid_ahead_is_credited_back_when_the_period_is_cut(bank: Bank,
         PrepaymentRequest(amount="50000.00", mode="lower_installment", from_account=made.account_number),
         key(),
     )
-    assert (paid.principal, paid.interest, paid.fee, paid.amount) == ("50000.00", "-408.33", "500.00", "50091.67")
+    assert (paid.principal, paid.interest, paid.fee, paid.amount) == (
+        "50000.00",
+        "-408.33",
+        "500.00",
+        "50091.67",
+    )
     sched = bank.run(servicing.get_schedule, officer, made.loan_number, readonly=True)
     left = 10_000_000 - 814_784 - 5_000_000
     assert Decimal(sched.lines[0].interest) == Decimal(rules.month_interest(left, Decimal("4.90"))) / 100
