@@ -1,4 +1,6 @@
-"""Loans: schedules, credit scoring and the loan rules (the lending area is being built; see issue 4)."""
+"""Loans: products in the factory, applications, scoring, approval, collateral, contracts, disbursement, schedules,
+repayment, delinquency and workouts, and their end-of-day steps (`jobs`). The use cases live in `applications`,
+`servicing`, `collateral` and `workouts`; the loan mathematics in `rules`."""
 
 from corebank.loans.errors import InvalidApplicant, InvalidScorecard
 from corebank.loans.schemas import ScheduleLineRead, SchedulePreview, SchedulePreviewRequest
