@@ -8,7 +8,6 @@ audited and published.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -356,14 +355,6 @@ def approve_application(
     )
     uow.publish(Event("LoanApproved", "loan", loan.loan_number, {"application_id": app.id}))
     return application_read(uow, app)
-
-
-def _next_reprice(product: LoanProduct, start: date) -> date | None:
-    if product.rate_type != "floating":
-        return None
-    if product.reprice == "anniversary":
-        return rules.add_months(start, 12)
-    return date(start.year + 1, 1, 1)
 
 
 def _contract(

@@ -160,17 +160,6 @@ def _load(uow: UnitOfWork, ids: list[int]) -> Iterable[list[Loan]]:
 # ---------------------------------------------------------------------------------------------------- 1. reprice
 
 
-def next_reprice_date(previous: date | None, day: date, mode: str | None) -> date:
-    """The repricing date after `day`: the next 1 January, or for `anniversary` the loan's repricing date
-    moved on by whole years past `day`."""
-    if mode == "anniversary" and previous is not None:
-        following = previous
-        while following <= day:
-            following = rules.add_months(following, 12)
-        return following
-    return date(day.year + 1, 1, 1)
-
-
 def reprice_loan(uow: UnitOfWork, loan: Loan, day: date) -> bool:
     """Reprice a floating-rate loan on `day` (the business date being closed): base rate in force + the
     loan's spread (never below zero), the penalty rate with it, a new schedule version from `day` for the
@@ -191,7 +180,7 @@ def reprice_loan(uow: UnitOfWork, loan: Loan, day: date) -> bool:
             servicing.reschedule(uow, loan, reason="repricing", new_rate=new_rate, by=EOD_BY)
         loan.annual_rate = new_rate
         loan.penalty_rate_e8 = engine.penalty_rate_e8(new_rate, loan.penalty_markup)
-    loan.next_reprice_date = next_reprice_date(loan.next_reprice_date, day, product.reprice)
+    loan.next_reprice_date = rules.next_reprice_date(loan.next_reprice_date, day, product.reprice)
     return changed
 
 

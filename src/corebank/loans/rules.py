@@ -84,6 +84,17 @@ def add_months(start: date, months: int) -> date:
     return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
 
 
+def next_reprice_date(previous: date | None, day: date, mode: str | None) -> date:
+    """A floating-rate loan's repricing date after `day`: the next 1 January, or for `anniversary` the loan's
+    repricing date (its first disbursement date the first time) moved on by whole years past `day`."""
+    if mode == "anniversary" and previous is not None:
+        following = previous
+        while following <= day:
+            following = add_months(following, 12)
+        return following
+    return date(day.year + 1, 1, 1)
+
+
 def check_principal(principal: int) -> None:
     """Refuse a principal (minor units) that is not a whole number above zero."""
     if isinstance(principal, bool) or not isinstance(principal, int) or principal <= 0:

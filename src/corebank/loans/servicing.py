@@ -212,9 +212,8 @@ def _disburse(uow: UnitOfWork, actor: Actor, loan_number: str, cmd: Disbursement
             annual_rate=loan.annual_rate,
         )
         if loan.rate_type == "floating":
-            loan.next_reprice_date = date(day.year + 1, 1, 1)
-            if loan.base_rate_code and _reprices_on_anniversary(uow, loan):
-                loan.next_reprice_date = rules.add_months(day, 12)
+            reprice = products.loan_product(uow, loan.product_code).reprice
+            loan.next_reprice_date = rules.next_reprice_date(day, day, reprice)
     else:
         reschedule(uow, loan, reason="tranche", by=actor.username)
     loan.disbursed_amount += amount
@@ -249,10 +248,6 @@ def _disburse(uow: UnitOfWork, actor: Actor, loan_number: str, cmd: Disbursement
         schedule_version=loan.schedule_version,
         status=loan.status,
     )
-
-
-def _reprices_on_anniversary(uow: UnitOfWork, loan: Loan) -> bool:
-    return products.loan_product(uow, loan.product_code).reprice == "anniversary"
 
 
 # ---------------------------------------------------------------------------------------------------- repay
