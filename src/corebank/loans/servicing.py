@@ -253,7 +253,7 @@ def _disburse(uow: UnitOfWork, actor: Actor, loan_number: str, cmd: Disbursement
 # ---------------------------------------------------------------------------------------------------- repay
 
 
-def _source(uow: UnitOfWork, actor: Actor, loan: Loan, from_account: str | None, cash: bool) -> engine.Source:
+def payment_source(uow: UnitOfWork, actor: Actor, loan: Loan, from_account: str | None, cash: bool) -> engine.Source:
     if cash == bool(from_account):
         raise InvalidRequest("say where the money comes from: from_account, or cash: true (not both)")
     if from_account:
@@ -317,7 +317,7 @@ def _repay(uow: UnitOfWork, actor: Actor, loan_number: str, cmd: RepaymentReques
             f"{minor_to_text(amount, loan.currency)} is more than the {minor_to_text(due.total, loan.currency)} "
             f"due on loan {loan_number}; prepay the rest"
         )
-    source = _source(uow, actor, loan, cmd.from_account, cmd.cash)
+    source = payment_source(uow, actor, loan, cmd.from_account, cmd.cash)
     split = engine.allocate(amount, due)
     entry = engine.book(
         uow,
@@ -393,7 +393,7 @@ def _prepay(uow: UnitOfWork, actor: Actor, loan_number: str, cmd: PrepaymentRequ
             f"{minor_to_text(outstanding, loan.currency)}; prepay in full instead"
         )
     full = principal == outstanding
-    source = _source(uow, actor, loan, cmd.from_account, cmd.cash)
+    source = payment_source(uow, actor, loan, cmd.from_account, cmd.cash)
     old_regular = _regular_payment(loan, outstanding)
     interest = cut_period(loan, current)
     fee = _fee(loan, principal)

@@ -590,7 +590,7 @@ def _recover(uow: UnitOfWork, actor: Actor, loan_number: str, cmd: Recovery) -> 
         raise RecoveryExceedsWrittenOff(
             f"{amount.text()} is more than the {minor_to_text(left, cur)} left written off on loan {loan_number}"
         )
-    source = servicing._source(uow, actor, loan, cmd.from_account, cmd.cash)
+    source = servicing.payment_source(uow, actor, loan, cmd.from_account, cmd.cash)
     memo = f"loan {loan_number} recovery after write-off"
     entry = ledger.post(
         uow,
