@@ -253,7 +253,9 @@ def _disburse(uow: UnitOfWork, actor: Actor, loan_number: str, cmd: Disbursement
 # ---------------------------------------------------------------------------------------------------- repay
 
 
-def payment_source(uow: UnitOfWork, actor: Actor, loan: Loan, from_account: str | None, cash: bool) -> engine.Source:
+def payment_source(
+    uow: UnitOfWork, actor: Actor, loan: Loan, from_account: str | None, cash: bool
+) -> engine.Source:
     if cash == bool(from_account):
         raise InvalidRequest("say where the money comes from: from_account, or cash: true (not both)")
     if from_account:
