@@ -59,6 +59,19 @@ class Settings(BaseSettings):
     # (DOMAIN.md defaults), "class=fraction" pairs separated by commas; end of day provisions every loan by it.
     loan_provision_rates: str = "normal=0.01,special_mention=0.02,substandard=0.25,doubtful=0.50,loss=1.00"
 
+    # Interbank clearing (CNAPS, DOMAIN.md "Payments and clearing"). The clearing house's address and the token
+    # this bank presents to it (and expects back on deliveries to /api/v1/clearing/inbound).
+    clearing_url: str = "http://127.0.0.1:8600"
+    clearing_token: str = "dev-clearing-token"
+    clearing_timeout_seconds: float = 10.0
+    # HVPS (大额实时支付) takes payments on working days within these hours; BEPS (小额批量支付) runs 7x24 up to
+    # its single-payment limit. A payment the customer asks for after `interbank_cutoff` is value-dated the next
+    # working day.
+    hvps_open: str = "08:30"
+    hvps_close: str = "17:15"
+    beps_single_limit: Decimal = Decimal("50000.00")
+    interbank_cutoff: str = "17:00"
+
     page_size_default: int = 50
     page_size_max: int = 500
     extra: dict[str, str] = Field(default_factory=dict)

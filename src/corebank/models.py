@@ -18,6 +18,12 @@ from corebank.ledger.models import Branch, GLAccount, GLDailyBalance, JournalEnt
 from corebank.loans import collateral_models  # noqa: F401 - collateral and guarantors
 from corebank.loans import models as loan_models  # noqa: F401 - the loan tables
 from corebank.operations.models import Approval, CalendarDay
+from corebank.payments import (
+    bulk_models,  # noqa: F401 - pain.001 batches and their lines
+    mandate_models,  # noqa: F401 - mandates, standing orders, billers
+    recon_models,  # noqa: F401 - reconciliation runs and exceptions
+)
+from corebank.payments.interbank_models import InterbankPayment
 from corebank.products.models import BaseRate, Product, ProductRate
 from corebank.security.models import StaffRole, StaffUser
 from corebank.tellers.models import Till, Vault
@@ -41,6 +47,7 @@ __all__ = [
     "GLAccount",
     "GLDailyBalance",
     "IdempotencyRecord",
+    "InterbankPayment",
     "InterestAccumulator",
     "JournalEntry",
     "JournalLine",

@@ -13,12 +13,18 @@ from typing import Annotated
 import typer
 from sqlalchemy.engine import make_url
 
+import corebank.cli.bulk_payments
+import corebank.cli.camt
 import corebank.cli.loan_workouts  # noqa: F401 -- its commands join the `loan` group
 from corebank import bootstrap
 from corebank.cli import calendar as calendar_cli
+from corebank.cli import clearing as clearing_cli
 from corebank.cli import collateral as collateral_cli
 from corebank.cli import loans as loans_cli
+from corebank.cli import mandates as mandates_cli
+from corebank.cli import payments as payments_cli
 from corebank.cli import products as products_cli
+from corebank.cli import reconcile as reconcile_cli
 from corebank.cli import statements
 from corebank.cli.common import build_bank, console, refuse
 from corebank.cli.eod import eod_app
@@ -40,6 +46,12 @@ app.add_typer(calendar_cli.app, name="calendar")
 app.add_typer(eod_app, name="eod")
 app.add_typer(loans_cli.app, name="loan")
 app.add_typer(collateral_cli.app, name="collateral")
+app.add_typer(payments_cli.app, name="payment")
+app.add_typer(mandates_cli.mandate_app, name="mandate")
+app.add_typer(mandates_cli.standing_order_app, name="standing-order")
+app.add_typer(mandates_cli.biller_app, name="biller")
+app.add_typer(reconcile_cli.app, name="reconcile")
+app.add_typer(clearing_cli.app, name="clearing")
 app.command("statement")(statements.statement)
 
 

@@ -32,6 +32,7 @@ from corebank.eod.models import EodRun, EodStep
 from corebank.kernel.errors import CoreBankError, InvalidRequest
 from corebank.ledger import jobs as ledger_jobs
 from corebank.loans import jobs as loans_jobs
+from corebank.payments import jobs as payments_jobs
 from corebank.security import SYSTEM, Actor, P
 
 log = logging.getLogger("corebank.eod")
@@ -74,6 +75,7 @@ def steps() -> tuple[BatchStep, ...]:
     """Every end-of-day step, in the order they run."""
     return (
         BatchStep("eod.stop_bookings", "Stop bookings for the closing date", run=stop_bookings),
+        *payments_jobs.EOD_STEPS,
         *loans_jobs.EOD_STEPS,
         *deposits_jobs.EOD_STEPS,
         *accounts_jobs.EOD_STEPS,

@@ -33,6 +33,11 @@ class P(StrEnum):
     LOAN_OPERATE = "loan.operate"  # disbursement, repayment and prepayment at the counter
     LOAN_COLLECT = "loan.collect"  # collections, promises to pay, classifying a loan worse
     LOAN_WORKOUT = "loan.workout"  # restructuring, write-off and recoveries
+    PAYMENT_CREATE = "payment.create"  # interbank transfers and bulk payment files
+    PAYMENT_READ = "payment.read"  # interbank payments, bulk batches, mandates, standing orders
+    PAYMENT_OPERATE = "payment.operate"  # clearing operations: send, retry, billers, mandates' creditors
+    MANDATE_WRITE = "mandate.write"  # direct debit mandates and standing orders for a customer
+    RECONCILE = "reconcile"  # run the daily reconciliation with clearing and work its exceptions
     USER_ADMIN = "user.admin"
     AUDIT_READ = "audit.read"
     ALL_BRANCHES = "scope.all_branches"
@@ -54,6 +59,9 @@ TELLER = {
     P.LOAN_READ,
     P.LOAN_APPLY,
     P.LOAN_OPERATE,
+    P.PAYMENT_CREATE,
+    P.PAYMENT_READ,
+    P.MANDATE_WRITE,
 }
 SUPERVISOR = TELLER | {P.APPROVAL_DECIDE, P.ACCOUNT_FREEZE, P.LEDGER_READ}
 CREDIT = {P.CUSTOMER_READ, P.ACCOUNT_READ, P.PRODUCT_READ, P.LOAN_READ}
@@ -74,6 +82,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[P]] = {
             P.ALL_BRANCHES,
             P.EOD_RUN,
             P.CALENDAR_WRITE,
+            P.PAYMENT_READ,
+            P.PAYMENT_OPERATE,
+            P.RECONCILE,
         }
     ),
     # Head-office product management: defines products and proposes rates; another one approves rate changes.
@@ -108,6 +119,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[P]] = {
             P.AUDIT_READ,
             P.APPROVAL_READ,
             P.LOAN_READ,
+            P.PAYMENT_READ,
             P.ALL_BRANCHES,
         }
     ),

@@ -1,0 +1,1 @@
+"""The CNAPS clearing house simulator (filled in by the clearing work)."""

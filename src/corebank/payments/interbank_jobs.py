@@ -1,0 +1,7 @@
+"""End-of-day steps of the interbank work (filled in by it)."""
+
+from __future__ import annotations
+
+from corebank.db.batch import BatchStep
+
+EOD_STEPS: tuple[BatchStep, ...] = ()
