@@ -71,6 +71,22 @@ class Settings(BaseSettings):
     hvps_close: str = "17:15"
     beps_single_limit: Decimal = Decimal("50000.00")
     interbank_cutoff: str = "17:00"
+    # The zone of the bank's wall clock, for HVPS hours and the cut-off (timestamps stay UTC).
+    bank_timezone: str = "Asia/Shanghai"
+    # Counter interbank transfer fees (DOMAIN.md): "up-to=fee" bands in CNY, then "above=percent%:cap" for larger
+    # amounts. E-channel transfers are free.
+    interbank_fee_bands: str = "10000=5,100000=10,500000=15,1000000=20,above=0.002%:200"
+    # An inbound credit whose creditor name differs from the account holder's is returned (BE01) unless "off".
+    inbound_name_check: str = "on"
+    # `corebank serve` sends created interbank payments to clearing every this many seconds (0: no sender).
+    clearing_send_interval_seconds: float = 2.0
+
+    # Direct debits (代扣): a collection refused for want of funds is tried again this many days later, up to
+    # `direct_debit_max_attempts` attempts in all. A standing order is suspended after this many failed runs
+    # in a row.
+    direct_debit_retry_days: int = 1
+    direct_debit_max_attempts: int = 3
+    standing_order_max_failures: int = 3
 
     page_size_default: int = 50
     page_size_max: int = 500

@@ -56,7 +56,7 @@ def new_customer(bank: Bank, actor: Actor, **overrides: Any) -> customers.Custom
         occupation="engineer",
     )
     cmd.update(overrides)
-    return bank.run(customers.open_customer, actor, customers.CustomerCreate(**cmd))  # type: ignore[no-any-return]
+    return bank.run(customers.open_customer, actor, customers.CustomerCreate(**cmd))
 
 
 def new_account(
@@ -73,7 +73,7 @@ def new_account(
         customer_number = new_customer(bank, actor).number
     return bank.run(
         accounts.open_account,
-        actor,  # type: ignore[no-any-return]
+        actor,
         accounts.AccountOpen(
             customer_number=customer_number,
             product_code=product_code,
@@ -88,7 +88,7 @@ def deposit(bank: Bank, teller: Actor, number: str, amount: str) -> accounts.Cas
     return bank.run(
         accounts.cash_deposit,
         teller,
-        number,  # type: ignore[no-any-return]
+        number,
         accounts.CashOperation(amount=amount, currency="CNY"),
         f"dep-{next(_seq)}",
     )
@@ -124,4 +124,4 @@ def ledger_state(bank: Bank) -> dict[str, Any]:
             "audit": s.execute(select(func.count()).select_from(AuditRecord)).scalar(),
         }
 
-    return bank.run(read, readonly=True)  # type: ignore[no-any-return]
+    return bank.run(read, readonly=True)

@@ -69,7 +69,7 @@ class FreshBank:
         return self.actors["east_teller"]
 
     def business_date(self) -> date:
-        return self.bank.run(lambda uow: uow.business_date, readonly=True)  # type: ignore[no-any-return]
+        return self.bank.run(lambda uow: uow.business_date, readonly=True)
 
     def add_staff(self, username: str, role: str, branch: str) -> Actor:
         created = self.bank.run(

@@ -24,7 +24,7 @@ from corebank.security.errors import (
     WeakPassword,
 )
 from corebank.security.models import StaffRole, StaffUser
-from corebank.security.permissions import ROLES, P
+from corebank.security.permissions import ROLES, P, permissions_for
 from corebank.security.schemas import (
     AuditPage,
     AuditRecordRead,
@@ -92,6 +92,14 @@ def list_users(uow: UnitOfWork, actor: Actor) -> list[UserRead]:
     actor.require(P.USER_ADMIN)
     users = uow.session.execute(select(StaffUser).order_by(StaffUser.username)).scalars().all()
     return [_read(u, _roles(uow, u.id)) for u in users]
+
+
+def staff_holds(uow: UnitOfWork, username: str, permission: P) -> bool:
+    """Whether `username` is an active staff user whose roles grant `permission` (work given to a person)."""
+    user = uow.session.execute(select(StaffUser).where(StaffUser.username == username)).scalar_one_or_none()
+    if user is None or user.status != "active":
+        return False
+    return permission in permissions_for(_roles(uow, user.id))
 
 
 def unlock_user(uow: UnitOfWork, actor: Actor, username: str) -> UserRead:

@@ -6,8 +6,13 @@ from fastapi import FastAPI
 
 from corebank.bootstrap import build
 from corebank.web.app import create_app
+from corebank.web.routes.interbank import start_clearing_sender
 
 
 def make_app() -> FastAPI:
-    """Build the bank from the environment and wrap it in the HTTP app (called once per worker)."""
-    return create_app(build())
+    """Build the bank from the environment and wrap it in the HTTP app (called once per worker); the worker
+    also sends interbank payments to clearing in the background."""
+    bank = build()
+    app = create_app(bank)
+    start_clearing_sender(app, bank)
+    return app
