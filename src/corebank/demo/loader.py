@@ -29,6 +29,7 @@ from corebank.demo.common import (
     Op,
 )
 from corebank.demo.loans import add_loans
+from corebank.demo.payments import add_payments
 from corebank.demo.people import (
     _Customer,
     _make_customers,
@@ -142,6 +143,7 @@ def load(
             eod.close_day(bank, SYSTEM)  # the real end of day: interest, dormancy, GL snapshot, next date
             progress.advance(day_task)
     loan_book = add_loans(bank, staff, rng, count=max(10, customers // 25))
+    payments = add_payments(bank, staff, rng)
     counts = bank.run(_count, readonly=True)
     if console is not None:
         table = Table(title=f"demo staff (development only) — password for all: {DEMO_PASSWORD}")
@@ -153,5 +155,6 @@ def load(
     return (
         f"2 branches, {len(STAFF)} staff (password {DEMO_PASSWORD}), {counts['customers']} customers, "
         f"{counts['accounts']} accounts, {days} days, {counts['entries']} entries, "
-        f"{loan_book.get('disbursed', 0)} loans disbursed"
+        f"{loan_book.get('disbursed', 0)} loans disbursed, {payments['billers']} billers, "
+        f"{payments['bill_payments']} bill payments"
     )

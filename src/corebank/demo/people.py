@@ -80,7 +80,7 @@ def _cents(rng: random.Random, lo: int, hi: int) -> int:
     return rng.randint(lo * 100, hi * 100)
 
 
-def _org_code(rng: random.Random) -> str:
+def org_code(rng: random.Random) -> str:
     """A 9-character organisation code (GB 11714) with its own check character."""
     body = "".join(rng.choice("0123456789") for _ in range(8))
     total = sum(int(c) * w for c, w in zip(body, (3, 7, 9, 10, 5, 8, 4, 2), strict=True))
@@ -147,7 +147,7 @@ class _People:
             industry = r.choice(INDUSTRIES)
             name = f"杭州{r.choice(BRANDS)}{industry}有限公司"
             district = r.choice(("330102", "330105", "330106", "330108", "330109", "330110"))
-            code = make_uscc("91" + district + _org_code(r))
+            code = make_uscc("91" + district + org_code(r))
             if name not in self.names and code not in self.ids:
                 self.names.add(name)
                 self.ids.add(code)

@@ -24,6 +24,8 @@ from corebank.accounts.models import DepositAccount
 from corebank.config import Settings
 from corebank.customers.models import Customer
 from corebank.ledger.models import JournalEntry, JournalLine, LedgerAccount
+from corebank.payments import billers
+from corebank.security import SYSTEM
 from corebank.security import service as security
 from corebank.security.models import StaffRole, StaffUser
 from corebank.security.permissions import ROLES
@@ -63,6 +65,7 @@ def _books(uow: Any) -> dict[str, Any]:
         "business_date": uow.business_date,
         "branches": branches,
         "customers": s.execute(select(func.count()).select_from(Customer)).scalar_one(),
+        "billers": len(billers.list_billers(uow, SYSTEM)),
         "accounts": s.execute(select(func.count()).select_from(DepositAccount)).scalar_one(),
         "entries": s.execute(select(func.count()).select_from(JournalEntry)).scalar_one(),
         "lines": s.execute(select(func.count()).select_from(JournalLine)).scalar_one(),
@@ -115,7 +118,9 @@ def test_demo_bank_holds_a_thousand_customers_and_sixty_balanced_days(
     bank, summary = full_demo
     books = bank.run(_books, readonly=True)
     _assert_sound(books, demo.DEMO_DAYS)
-    assert books["customers"] == 1000
+    # The thousand people and businesses, and the two billers' companies (the power company, the top-up).
+    assert books["customers"] == 1000 + len(billers.STANDARD_BILLERS)
+    assert books["billers"] == len(billers.STANDARD_BILLERS)
     assert 1400 <= books["accounts"] <= 1600
     assert books["entries"] > 5000
     # The planner's own model of every till matched the ledger: only the two planned 长短款 show up.
@@ -135,7 +140,7 @@ def test_demo_is_the_same_bank_every_time(tmp_path: Path) -> None:
         bank.dispose()
     first, second = runs
     _assert_sound(first, 5)
-    assert first["customers"] == 100 and first["entries"] > 100
+    assert first["customers"] == 100 + len(billers.STANDARD_BILLERS) and first["entries"] > 100
     for k in ("accounts", "entries", "lines", "balance_sum", "balances", "names", "till_differences"):
         assert first[k] == second[k], k
 
