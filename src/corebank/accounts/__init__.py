@@ -1,6 +1,7 @@
 """Accounts: deposit accounts, their states, holds and freezes, counter cash and closing."""
 
 from corebank.accounts.book import (
+    account_directory,
     accounts_of_products,
     first_opened_on,
     flag_dormant,
@@ -79,6 +80,7 @@ __all__ = [
     "Transaction",
     "TransactionPage",
     "UnfreezeRequest",
+    "account_directory",
     "accounts_of_customer",
     "accounts_of_products",
     "cash_deposit",

@@ -31,6 +31,13 @@ def payable_accounts() -> Select[int, str]:
     return select(d.id, d.number).where(d.status == "active", not_(d.debit_blocked))
 
 
+def account_directory() -> Select[int, str, str, bool, str, str]:
+    """Every deposit account, closed ones too: id, number, status, credit-blocked flag, currency, branch code.
+    Bulk payment files resolve and check their payees on it, set-based."""
+    d = DepositAccount
+    return select(d.id, d.number, d.status, d.credit_blocked, d.currency, d.branch_code)
+
+
 def highest_account_id(uow: UnitOfWork) -> int:
     """The highest deposit account id (0 when there is none): the upper bound of chunked book jobs."""
     return int(uow.conn.execute(select(func.max(DepositAccount.id))).scalar() or 0)

@@ -19,24 +19,8 @@ from sqlalchemy.orm import Session
 
 from corebank.clearing.config import utc
 from corebank.clearing.models import Transaction
+from corebank.iso20022.settlement_file import SETTLEMENT_FILE_HEADER as HEADER
 
-HEADER = (
-    "settlement_date",
-    "system",
-    "batch_id",
-    "msg_type",
-    "msg_id",
-    "tx_id",
-    "end_to_end_id",
-    "original_tx_id",
-    "debtor_bank_code",
-    "creditor_bank_code",
-    "amount",
-    "currency",
-    "status",
-    "direction",
-    "settled_at",
-)
 PAGE = 1000
 
 

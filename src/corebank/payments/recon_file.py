@@ -12,27 +12,11 @@ from typing import Any, Protocol
 import httpx
 
 from corebank.config import Settings
+from corebank.iso20022.settlement_file import SETTLEMENT_FILE_HEADER as HEADER
 from corebank.kernel.errors import InvalidRequest
 from corebank.kernel.money import Money
 from corebank.payments.recon_errors import ReconFileInvalid, SettlementFileUnavailable
 
-HEADER = (
-    "settlement_date",
-    "system",
-    "batch_id",
-    "msg_type",
-    "msg_id",
-    "tx_id",
-    "end_to_end_id",
-    "original_tx_id",
-    "debtor_bank_code",
-    "creditor_bank_code",
-    "amount",
-    "currency",
-    "status",
-    "direction",
-    "settled_at",
-)
 MSG_TYPES = ("pacs.008", "pacs.004")
 FILE_STATUSES = ("settled", "rejected", "pending")
 SIDES = ("debit", "credit")
