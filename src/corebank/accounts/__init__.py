@@ -56,6 +56,7 @@ from corebank.accounts.service import (
     load_for_posting,
     numbers_of,
     open_account,
+    prepare_debit,
     statement_chunk,
 )
 
@@ -108,6 +109,7 @@ __all__ = [
     "open_account",
     "payable_accounts",
     "place_hold",
+    "prepare_debit",
     "reactivate",
     "release_hold",
     "set_blocks",

@@ -20,6 +20,7 @@ from corebank.accounts.errors import (
     DebitBlocked,
     OneTypeOneAccount,
 )
+from corebank.accounts.hooks import cover_shortfall
 from corebank.accounts.models import DepositAccount
 from corebank.accounts.schemas import (
     AccountOpen,
@@ -155,6 +156,18 @@ def consume_class_limit(uow: UnitOfWork, acc: PostingAccount, amount: Money, pay
             f"Type {'II' if acc.account_class == 2 else 'III'} account {acc.number}: outflow limit "
             f"{day_cap} a day and {year_cap} a year would be exceeded"
         )
+
+
+def prepare_debit(
+    uow: UnitOfWork, payer: PostingAccount, amount: Money, payee_id: int | None, by: str
+) -> bool:
+    """Before money leaves `payer` for `payee_id` (None: outside the bank): count it against the account
+    class's limits, and when the available balance falls short, let a sweep agreement (双利丰) bring its
+    notice deposits back first, in this same transaction. Returns whether the available balance now covers
+    the amount (when it does not, `ledger.post` refuses the debit with INSUFFICIENT_FUNDS)."""
+    consume_class_limit(uow, payer, amount, payee_id)
+    shortfall = amount.to_minor() - payer.available
+    return shortfall <= 0 or cover_shortfall(uow, payer.id, shortfall, by) >= shortfall
 
 
 def _account_number(uow: UnitOfWork, branch_code: str) -> str:

@@ -225,10 +225,7 @@ def pay_bill(
             raise CurrencyMismatch(f"account {payer.number} holds {payer.currency}")
         accounts.check_can_debit(payer)
         accounts.check_can_credit(payee)
-        accounts.consume_class_limit(uow, payer, amount, payee.id)
-        shortfall = amount.to_minor() - payer.available
-        if shortfall > 0:
-            accounts.cover_shortfall(uow, payer.id, shortfall, actor.username)
+        accounts.prepare_debit(uow, payer, amount, payee.id, actor.username)
         entry = ledger.post(
             uow,
             EntryDraft(

@@ -348,9 +348,7 @@ def _post_collection(
     accounts.check_can_credit(creditor)
     amount = Money.from_minor(debit.amount, debit.currency)
     _count_in_month(uow, m, amount, day)
-    accounts.consume_class_limit(uow, debtor, amount, creditor.id)
-    shortfall = debit.amount - debtor.available
-    if shortfall > 0 and accounts.cover_shortfall(uow, debtor.id, shortfall, by) < shortfall:
+    if not accounts.prepare_debit(uow, debtor, amount, creditor.id, by):
         raise ledger.InsufficientFunds(f"account {debtor.number} cannot cover {amount}")
     ref = debit.creditor_reference or m.mandate_ref
     entry = ledger.post(

@@ -35,11 +35,7 @@ def transfer(uow: UnitOfWork, actor: Actor, cmd: TransferCreate, idempotency_key
         amount = positive_amount(cmd.amount, cmd.currency)
         accounts.check_can_debit(payer)
         accounts.check_can_credit(payee)
-        accounts.consume_class_limit(uow, payer, amount, payee.id)
-        shortfall = amount.to_minor() - payer.available
-        if shortfall > 0:
-            # A sweep agreement (双利丰) draws its notice deposits back first, in this same transaction.
-            accounts.cover_shortfall(uow, payer.id, shortfall, actor.username)
+        accounts.prepare_debit(uow, payer, amount, payee.id, actor.username)
         entry = ledger.post(
             uow,
             EntryDraft(

@@ -253,9 +253,7 @@ def _pay(uow: UnitOfWork, o: StandingOrder, day: date) -> tuple[int, int | None]
     payee = None if external else found[o.to_account]
     if payee is not None:
         accounts.check_can_credit(payee)
-    accounts.consume_class_limit(uow, payer, amount, payee.id if payee else None)
-    shortfall = o.amount - payer.available
-    if shortfall > 0 and accounts.cover_shortfall(uow, payer.id, shortfall, SYSTEM.username) < shortfall:
+    if not accounts.prepare_debit(uow, payer, amount, payee.id if payee else None, SYSTEM.username):
         raise ledger.InsufficientFunds(f"account {payer.number} cannot cover {amount}")
     debit = Leg.debit(payer.gl_code, payer.branch_code, amount, payer.id, f"standing order {o.id}")
     if payee is not None:
