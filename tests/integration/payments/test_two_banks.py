@@ -4,6 +4,7 @@ banks' books agree with clearing."""
 
 from __future__ import annotations
 
+import os
 import random
 from collections import Counter
 from dataclasses import dataclass, field
@@ -30,6 +31,11 @@ from tests.integration.payments.interbank_support import (
     join,
     simulator,
     suspense,
+)
+
+pytestmark = pytest.mark.skipif(
+    bool(os.environ.get("COREBANK_TEST_DATABASE_URL")),
+    reason="the larger two-bank acceptance test runs on PostgreSQL",
 )
 
 MORNING = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai on START_DATE, a Monday
