@@ -164,11 +164,16 @@ def _refused(bank: Bank, actor: Actor, path: Path, code: str) -> None:
         ("schema", "XML_SCHEMA_INVALID"),
         ("control_sum", "PAIN001_CONTROL_SUM"),
         ("count", "PAIN001_COUNT"),
+        ("truncated", "XML_MALFORMED"),
+        ("currency", "BULK_CURRENCY"),
     ],
 )
 def test_bad_file_is_rejected_whole_and_changes_nothing(
-    bank: Bank, teller: Actor, tmp_path: Path, case: str, code: str
+    bank: Bank, teller: Actor, tmp_path: Path, case: str, code: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # The file is read once, its lines written as they come: a line a chunk, so that some are written
+    # before the error shows, and must be rolled back with the rest.
+    monkeypatch.setattr(bulk, "INSERT_CHUNK", 1)
     ours = bank.settings.bank_code
     payer = funded_account(bank, teller, "1000.00")
     payee = new_account(bank, teller)
@@ -183,6 +188,10 @@ def test_bad_file_is_rejected_whole_and_changes_nothing(
         xml = path.read_bytes()
         if case == "malformed":
             xml = xml.replace(b"</MsgId>", b"</MsgIdent>")
+        elif case == "truncated":  # cut inside the second line, after the first was read
+            xml = xml[: xml.rindex(b"<CdtTrfTxInf>") + 60]
+        elif case == "currency":  # a whole file in a currency the payer account does not hold
+            xml = xml.replace(b'Ccy="CNY"', b'Ccy="USD"')
         else:
             xml, n = re.subn(rb"<PmtMtd[^>]*>TRF</PmtMtd>", b"", xml)  # a mandatory element left out
             assert n == 1

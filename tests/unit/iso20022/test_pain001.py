@@ -23,6 +23,7 @@ from corebank.iso20022 import (
     scan_pain001,
     validate,
 )
+from corebank.iso20022.pain001 import Pain001Row, read_pain001
 from tests.unit.iso20022 import samples
 
 DEBTOR_ACCOUNT = "6222000011112222"
@@ -80,6 +81,68 @@ def test_round_trip_scan_and_iter(tmp_path: Path) -> None:
     assert list(iter_pain001(path)) == list(make_lines(5, 3))
 
 
+def test_read_hands_on_the_lines_in_chunks_after_validating(tmp_path: Path) -> None:
+    path = tmp_path / "payroll.xml"
+    header, infos = make_file(path, n=7, per_block=3)
+    chunks: list[list[Pain001Row]] = []
+    assert read_pain001(path, chunks.append, chunk=3) == (header, infos)
+    assert [len(c) for c in chunks] == [3, 3, 1]
+    rows = [row for c in chunks for row in c]
+    expected = [
+        Pain001Row(
+            ln.seq,
+            ln.pmt_inf_id,
+            ln.end_to_end_id,
+            1234,
+            ln.currency,
+            ln.creditor_name,
+            ln.creditor_account,
+            ln.creditor_bank_code,
+            ln.remittance,
+        )
+        for ln in make_lines(7, 3)
+    ]
+    assert rows == expected
+
+
+def test_lines_read_field_by_field_as_written(tmp_path: Path) -> None:
+    """Long remittances come back whole (written as 140-character Ustrd pieces); absent parts are "";
+    a name of blanks is kept (the parser drops only the indentation between elements)."""
+    path = tmp_path / "p.xml"
+    lines = [
+        Pain001Line("PMT1", 1, "E2E-1", Decimal("5"), "CNY", "", "", "", "x" * 300),
+        Pain001Line("PMT1", 2, "E2E-2", Decimal("0.10"), "CNY", "张三", "6217000000000001", "", ""),
+        Pain001Line("PMT1", 3, "E2E-3", Decimal("1.00"), "CNY", "  ", "6217000000000002", "", " x "),
+    ]
+    info = Pain001PaymentInfo(
+        "PMT1", "", DEBTOR_ACCOUNT, samples.OUR_BANK, date(2026, 11, 25), 3, Decimal("6.10"), True
+    )
+    header = Pain001Header("M-1", datetime(2026, 11, 24, 18, 0), 3, Decimal("6.10"), "")
+    build_pain001(header, [info], lines, path)
+    assert list(iter_pain001(path)) == lines
+    chunks: list[list[Pain001Row]] = []
+    read_pain001(path, chunks.append)
+    assert [(r.amount, r.creditor_name, r.creditor_account, r.remittance) for r in chunks[0]] == [
+        (500, "", "", "x" * 300),
+        (10, "张三", "6217000000000001", ""),
+        (100, "  ", "6217000000000002", " x "),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "minor"), [("12", 1200), ("12.3", 1230), ("12.340", 1234), ("+0.5", 50), (" 7.00 ", 700)]
+)
+def test_amounts_in_every_decimal_form(tmp_path: Path, text: str, minor: int) -> None:
+    path = tmp_path / "p.xml"
+    make_file(path, n=1, per_block=1, amount=Decimal("99.99"))
+    rewrite(path, 'Ccy="CNY">99.99<', f'Ccy="CNY">{text}<')
+    rewrite(path, "<CtrlSum>99.99</CtrlSum>", f"<CtrlSum>{Decimal(minor) / 100}</CtrlSum>", count=2)
+    chunks: list[list[Pain001Row]] = []
+    header, _ = read_pain001(path, chunks.append)
+    assert chunks[0][0].amount == minor
+    assert header.control_sum == Decimal(minor) / 100
+
+
 def test_missing_optional_counts_are_filled_from_the_lines(tmp_path: Path) -> None:
     path = tmp_path / "p.xml"
     make_file(path, n=2, per_block=2)
@@ -116,6 +179,20 @@ def test_malformed(tmp_path: Path) -> None:
     assert code_of(path) == "XML_MALFORMED"
     path.write_bytes(b"")
     assert code_of(path) == "XML_MALFORMED"
+
+
+@pytest.mark.parametrize("keep", [0.3, 0.5, 0.9, 0.999])
+def test_a_truncated_file_fails_however_far_it_got(tmp_path: Path, keep: float) -> None:
+    """Cut anywhere (inside a line, between lines, in the closing tags), a file is refused as broken XML
+    by the one-pass read too, whatever lines it has handed on already."""
+    path = tmp_path / "p.xml"
+    make_file(path, n=200, per_block=50)
+    data = path.read_bytes()
+    path.write_bytes(data[: int(len(data) * keep)])
+    assert code_of(path) == "XML_MALFORMED"
+    with pytest.raises(Iso20022Error) as caught:
+        read_pain001(path, lambda rows: None, chunk=10)
+    assert caught.value.code == "XML_MALFORMED"
 
 
 def test_schema_invalid(tmp_path: Path) -> None:
