@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -61,6 +61,19 @@ class FastSQL:
         cur = uow.conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
         cur.executemany(self._render(dialect), [_adapt(dialect, r) for r in rows])
         cur.close()
+
+    def executemany_plain(self, uow: UnitOfWork, rows: Sequence[Mapping[str, Any]]) -> None:
+        """`executemany` for rows already in the driver's own types (no datetimes or booleans; dates through
+        `driver_date`), handed over as they are: for the bulk paths, where adapting row by row costs more than
+        the insert."""
+        cur = uow.conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        cur.executemany(self._render(uow.conn.dialect.name), rows)
+        cur.close()
+
+
+def driver_date(uow: UnitOfWork, d: date) -> Any:
+    """A date as the driver takes it in `executemany_plain` (SQLite stores dates as ISO text)."""
+    return d.isoformat() if uow.conn.dialect.name == "sqlite" else d
 
 
 def _adapt(dialect: str, params: Mapping[str, Any]) -> Mapping[str, Any]:
