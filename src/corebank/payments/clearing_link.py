@@ -180,7 +180,12 @@ def claim_returns(uow: UnitOfWork, *, limit: int = 5000) -> list[Outgoing]:
             uow.conn.execute(
                 update(ib)
                 .where(ib.c.id == pid, ib.c.return_msg_id.is_(None))
-                .values(return_id=interbank.new_id(uow, "R"), return_msg_id=msg_id, updated_at=uow.now)
+                .values(
+                    return_id=interbank.new_id(uow, "R"),
+                    return_msg_id=msg_id,
+                    return_date=uow.business_date,
+                    updated_at=uow.now,
+                )
             )
     waiting = uow.conn.execute(
         select(ib)
@@ -200,7 +205,7 @@ def claim_returns(uow: UnitOfWork, *, limit: int = 5000) -> list[Outgoing]:
                 iso20022.Pacs004(
                     msg_id=msg_id,
                     created_at=uow.now,
-                    settlement_date=uow.business_date,
+                    settlement_date=group[0].return_date or uow.business_date,
                     instructing_agent=bank,
                     instructed_agent=iso20022.CLEARING_BANK_CODE,
                     returns=tuple(_return(r) for r in group),

@@ -322,7 +322,13 @@ def receive_returns(uow: UnitOfWork, actor: Actor, msg: iso20022.Pacs004) -> App
             out.unknown += 1
             continue
         if interbank.mark_returned(
-            uow, actor, row, return_id=ret.return_id, return_msg_id=msg.msg_id, reason=ret.reason
+            uow,
+            actor,
+            row,
+            return_id=ret.return_id,
+            return_msg_id=msg.msg_id,
+            reason=ret.reason,
+            return_date=msg.settlement_date,
         ):
             out.applied += 1
             out.reasons[ret.reason] = out.reasons.get(ret.reason, 0) + 1

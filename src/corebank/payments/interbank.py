@@ -325,6 +325,7 @@ def _read(row: Any) -> InterbankRead:
         reason_code=row.reason_code,
         reason_text=row.reason_text,
         return_id=row.return_id,
+        return_date=row.return_date,
         funding_entry_id=row.funding_entry_id,
         settle_entry_id=row.settle_entry_id,
         refund_entry_id=row.refund_entry_id,
@@ -522,7 +523,14 @@ def mark_rejected(uow: UnitOfWork, actor: Any, row: Any, reason: str | None, inf
 
 
 def mark_returned(
-    uow: UnitOfWork, actor: Any, row: Any, *, return_id: str, return_msg_id: str, reason: str
+    uow: UnitOfWork,
+    actor: Any,
+    row: Any,
+    *,
+    return_id: str,
+    return_msg_id: str,
+    reason: str,
+    return_date: date | None = None,
 ) -> bool:
     """The receiving bank sent the settled payment back (pacs.004): Dr 1003 / Cr payer; settled → returned.
     A return proves settlement, so a row still waiting for its settlement report is settled first."""
@@ -559,6 +567,7 @@ def mark_returned(
         reason_code=reason[:8],
         return_id=return_id,
         return_msg_id=return_msg_id,
+        return_date=return_date or uow.business_date,
         refund_entry_id=entry.id,
     ):
         raise InvalidRequest(f"interbank payment {row.id} changed while being returned")

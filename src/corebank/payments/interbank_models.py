@@ -59,6 +59,7 @@ class InterbankPayment(Base):
     # A return: its own transaction id (RtrId) at the clearing house, and the message that carried it.
     return_id: Mapped[str | None] = mapped_column(String(35))
     return_msg_id: Mapped[str | None] = mapped_column(String(35))
+    return_date: Mapped[date | None]  # the return's own settlement date (IntrBkSttlmDt of its pacs.004)
     # The journal entries of each step (funding, settlement, refund or return).
     funding_entry_id: Mapped[int | None]
     settle_entry_id: Mapped[int | None]

@@ -46,6 +46,7 @@ class InterbankRead(BaseModel):
     reason_code: str | None
     reason_text: str
     return_id: str | None
+    return_date: date | None = None
     funding_entry_id: int | None
     settle_entry_id: int | None
     refund_entry_id: int | None

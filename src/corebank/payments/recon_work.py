@@ -141,7 +141,13 @@ def _apply_clearing(uow: UnitOfWork, actor: Actor, e: ReconException) -> int | N
     elif what == ("status_mismatch", "pacs.004", "credit", "settled"):
         line = _last_line(uow, e)
         done = interbank.mark_returned(
-            uow, actor, row, return_id=e.tx_id, return_msg_id=line.msg_id if line else "", reason="NARR"
+            uow,
+            actor,
+            row,
+            return_id=e.tx_id,
+            return_msg_id=line.msg_id if line else "",
+            reason="NARR",
+            return_date=e.settlement_date,
         )
     elif what == ("status_mismatch", "pacs.004", "debit", "settled"):
         done = inbound.settle_return(uow, actor, row)

@@ -277,20 +277,33 @@ def _line_differences(uow: UnitOfWork, run_id: int) -> Iterable[dict[str, Any]]:
 
 
 def _missing_in_clearing(uow: UnitOfWork, run_id: int, day: date) -> Iterable[dict[str, Any]]:
-    """Payments of value date `day` the clearing house must know (sent, or final) that no line matched. A
-    return is looked for on its payment's value date: the bank keeps no settlement date of the return itself."""
+    """Payments of value date `day` the clearing house must know (sent, or final) that no line matched, and
+    returns whose own settlement date is `day` (a return may settle days after its payment)."""
     sent_out = or_(
         ib.c.status.in_(("sent", "settled", "returned")),
         and_(ib.c.status == "rejected", ib.c.sent_at.isnot(None)),
     )
+    returned_on = func.coalesce(ib.c.return_date, ib.c.value_date)
     expected = (
-        ("pacs.008", "debit", and_(ib.c.direction == "out", sent_out), ib.c.tx_id),
-        ("pacs.008", "credit", ib.c.direction == "in", ib.c.tx_id),
-        ("pacs.004", "debit", and_(ib.c.direction == "in", ib.c.status == "returned"), ib.c.return_id),
-        ("pacs.004", "credit", and_(ib.c.direction == "out", ib.c.status == "returned"), ib.c.return_id),
+        ("pacs.008", "debit", and_(ib.c.direction == "out", sent_out), ib.c.tx_id, ib.c.value_date),
+        ("pacs.008", "credit", ib.c.direction == "in", ib.c.tx_id, ib.c.value_date),
+        (
+            "pacs.004",
+            "debit",
+            and_(ib.c.direction == "in", ib.c.status == "returned"),
+            ib.c.return_id,
+            returned_on,
+        ),
+        (
+            "pacs.004",
+            "credit",
+            and_(ib.c.direction == "out", ib.c.status == "returned"),
+            ib.c.return_id,
+            returned_on,
+        ),
     )
     out = []
-    for msg_type, side, cond, key in expected:
+    for msg_type, side, cond, key, on in expected:
         listed = exists().where(
             fl.c.run_id == run_id,
             fl.c.payment_id == ib.c.id,
@@ -298,7 +311,7 @@ def _missing_in_clearing(uow: UnitOfWork, run_id: int, day: date) -> Iterable[di
             fl.c.direction == side,
         )
         q = select(ib.c.id, key.label("key"), ib.c.status, ib.c.amount, ib.c.currency).where(
-            ib.c.value_date == day, cond, ~listed
+            on == day, cond, ~listed
         )
         for p in uow.conn.execute(q.order_by(ib.c.id)):
             out.append(

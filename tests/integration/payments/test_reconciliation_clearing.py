@@ -4,7 +4,7 @@ settlement file fetched from the simulator agrees with the bank line for line an
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -173,3 +173,32 @@ def test_a_clearing_house_that_refuses_the_file_leaves_a_failed_run(
     last = fb.bank.run(reconcile.list_runs, clerk, DAY, readonly=True).items[0]
     assert (last.status, last.rows_in_file) == ("failed", 0)
     assert "401" in last.note
+
+
+def test_a_return_settled_the_next_day_is_reconciled_on_its_own_settlement_date(
+    fresh_bank: FreshBank, sim: Simulator, clerk: Actor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A credit to an unknown account arrives late on one day; the bank sends it back the next. Clearing lists
+    the credit on the first day's file and the return on the second's, and so must the bank."""
+    fb = fresh_bank
+    first = fb.business_date()
+    credit_from_other_bank(fb, sim, ("LATE1", "6288888888888888", "Nobody", "45.00"))
+    late = fb.bank.run(interbank.list_payments, clerk, direction="in", readonly=True).items
+    held = next(p for p in late if p.tx_id == "LATE1")
+    assert held.status == "return_pending"
+    second = first + timedelta(days=1)
+    fb.move_to(second)
+    monkeypatch.setattr(fb.bank.uow, "clock", FixedClock(MORNING + timedelta(days=1)))
+    clearing_link.send_pending(fb.bank, sim.client)  # our pacs.004, settled on the second day
+    sim.house.deliver_pending()
+    after = row(fb.bank, held.payment_id)
+    assert (after.status, after.value_date, after.return_date) == ("returned", first, second)
+
+    for day in (first, second):
+        result = reconcile.reconcile_with_clearing(
+            fb.bank.run, fb.bank.settings, clerk, day, client=sim.client
+        )
+        found = fb.bank.run(reconcile.list_exceptions, clerk, day=day, readonly=True).items
+        assert [(e.kind, e.msg_type, e.tx_id) for e in found] == [], day
+        assert result.status == "matched", day
+    assert suspense(fb.bank) == 0

@@ -45,6 +45,7 @@ def upgrade() -> None:
         sa.Column("reason_text", sa.String(length=200), nullable=False),
         sa.Column("return_id", sa.String(length=35), nullable=True),
         sa.Column("return_msg_id", sa.String(length=35), nullable=True),
+        sa.Column("return_date", sa.Date(), nullable=True),
         sa.Column("funding_entry_id", sa.BigInteger(), nullable=True),
         sa.Column("settle_entry_id", sa.BigInteger(), nullable=True),
         sa.Column("refund_entry_id", sa.BigInteger(), nullable=True),
