@@ -31,6 +31,7 @@ CORPORATE_DEPOSITS = "2013"
 NOTICE_DEPOSITS = "2014"
 INTEREST_PAYABLE = "2231"
 CASH_OVER = "2241"
+REFUNDS_PENDING = "2261"
 PAID_IN_CAPITAL = "4001"
 RETAINED_EARNINGS = "4104"
 INTEREST_INCOME = "6011"
@@ -56,6 +57,9 @@ STANDARD_CHART: tuple[ChartLine, ...] = (
     ChartLine(NOTICE_DEPOSITS, "Notice deposits", "通知存款", "liability", True),
     ChartLine(INTEREST_PAYABLE, "Interest payable", "应付利息", "liability"),
     ChartLine(CASH_OVER, "Cash over pending review", "待处理长款", "liability"),
+    # Money a payment gave back (a rejected or returned interbank transfer) to an account closed or blocked
+    # since: it waits here for the customer, who is paid out by a person.
+    ChartLine(REFUNDS_PENDING, "Payment refunds awaiting payout", "待退回款项", "liability"),
     ChartLine(PAID_IN_CAPITAL, "Paid-in capital", "实收资本", "equity"),
     ChartLine(RETAINED_EARNINGS, "Retained earnings", "未分配利润", "equity"),
     ChartLine(INTEREST_INCOME, "Interest income", "利息收入", "income"),

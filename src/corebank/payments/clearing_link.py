@@ -270,7 +270,14 @@ def send_pending(bank: Runs, client: Poster, *, limit: int = 5000) -> SendCounts
                 counts.failed_messages += 1
                 continue
             report = iso20022.parse_pacs002(answer.content)
-            said = bank.run(_apply, report)
+            try:
+                said = bank.run(_apply, report)
+            except Exception:  # one answer the books refuse must not hold back the others
+                log.exception(
+                    "could not apply clearing's answer to %s %s; it is asked again", msg.kind, msg.msg_id
+                )
+                counts.failed_messages += 1
+                continue
             if msg.kind == "pacs.008":
                 counts.sent += msg.count
                 counts.settled += said.get(iso20022.ACSC, 0)

@@ -475,14 +475,12 @@ def mark_rejected(uow: UnitOfWork, actor: Any, row: Any, reason: str | None, inf
         return False
     amount, fee = _money(row, row.amount), _money(row, row.fee)
     payer = _payer(uow, row)
-    legs = [
-        Leg.debit(chart.CLEARING_SUSPENSE, row.branch_code, amount, None, row.tx_id),
-        Leg.credit(payer.gl_code, payer.branch_code, amount, payer.id, f"interbank rejected {reason or ''}"),
-    ]
+    refund, held = _refund(payer, amount, f"interbank rejected {reason or ''}")
+    legs = [Leg.debit(chart.CLEARING_SUSPENSE, row.branch_code, amount, None, row.tx_id), refund]
     if fee.is_positive():
         legs += [
             Leg.debit(chart.FEE_INCOME, row.branch_code, fee, None, row.tx_id),
-            Leg.credit(payer.gl_code, payer.branch_code, fee, payer.id, "interbank fee refunded"),
+            _refund(payer, fee, "interbank fee refunded")[0],
         ]
     entry = ledger.post(
         uow,
@@ -498,7 +496,7 @@ def mark_rejected(uow: UnitOfWork, actor: Any, row: Any, reason: str | None, inf
         UNSETTLED,
         status="rejected",
         reason_code=(reason or "NARR")[:8],
-        reason_text=info[:200],
+        reason_text="; ".join(t for t in (info, held) if t)[:200],
         refund_entry_id=entry.id,
     ):
         raise InvalidRequest(f"interbank payment {row.id} changed while being rejected")
@@ -541,6 +539,7 @@ def mark_returned(
         return False
     amount = _money(row, row.amount)
     payer = _payer(uow, row)
+    refund, held = _refund(payer, amount, f"interbank returned {reason}")
     entry = ledger.post(
         uow,
         EntryDraft(
@@ -549,9 +548,7 @@ def mark_returned(
                 Leg.debit(
                     chart.DUE_FROM_CENTRAL_BANK, uow.settings.head_office_code, amount, None, return_id
                 ),
-                Leg.credit(
-                    payer.gl_code, payer.branch_code, amount, payer.id, f"interbank returned {reason}"
-                ),
+                refund,
             ),
             memo=f"returned {row.tx_id} {reason}"[:120],
             reference=return_id,
@@ -565,6 +562,7 @@ def mark_returned(
         ("settled",),
         status="returned",
         reason_code=reason[:8],
+        reason_text=held[:200],
         return_id=return_id,
         return_msg_id=return_msg_id,
         return_date=return_date or uow.business_date,
@@ -597,6 +595,19 @@ def _payer(uow: UnitOfWork, row: Any) -> accounts.PostingAccount:
     if number is None:
         raise InvalidRequest(f"interbank payment {row.id} names no payer account")
     return accounts.load_for_posting(uow, [number])[number]
+
+
+def _refund(payer: accounts.PostingAccount, amount: Money, narrative: str) -> tuple[Leg, str]:
+    """The credit that gives money back to the payer, and a note when it cannot reach the account: while the
+    account takes credits, to it; once closed or credit-blocked, to 2261 payment refunds awaiting payout, so a
+    refund never stops the clearing link (the note names the account for the person who pays it out)."""
+    if payer.status != "closed" and not payer.credit_blocked:
+        return Leg.credit(payer.gl_code, payer.branch_code, amount, payer.id, narrative), ""
+    why = "closed" if payer.status == "closed" else "credit-blocked"
+    note = f"refund held in {chart.REFUNDS_PENDING}: account {payer.number} is {why}"
+    return Leg.credit(
+        chart.REFUNDS_PENDING, payer.branch_code, amount, None, f"{payer.number} {narrative}"
+    ), note
 
 
 def _name(actor: Any) -> str:

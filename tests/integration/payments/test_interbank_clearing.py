@@ -10,9 +10,10 @@ from types import SimpleNamespace
 
 import pytest
 
-from corebank import iso20022
+from corebank import accounts, iso20022
 from corebank.bootstrap import Bank
 from corebank.iso20022 import CreditTransfer, Pacs004, Pacs008, Party, PaymentReturn
+from corebank.ledger import chart
 from corebank.payments import clearing_link, interbank, interbank_jobs
 from corebank.payments.interbank_schemas import InterbankCreate, InterbankRead
 from tests.factories import Staff, funded_account, new_account
@@ -23,6 +24,7 @@ from tests.integration.payments.interbank_support import (
     Simulator,
     balance,
     central_bank,
+    gl_total,
     join,
     other_bank_sends,
     row,
@@ -122,6 +124,29 @@ def test_payment_to_a_bank_clearing_does_not_know_is_rejected_and_refunded(
     assert (r.status, r.reason_code) == ("rejected", "RC01")
     assert balance(bank, payer.number) == "500.00"  # amount and fee back
     assert (suspense(bank), central_bank(bank)) == (s0, cb0)
+
+
+def test_a_refund_to_an_account_closed_meanwhile_waits_in_2261_and_holds_nothing_else_back(
+    bank: Bank, staff: Staff, sim: Simulator
+) -> None:
+    teller = staff["teller"].actor
+    gone = funded_account(bank, teller, "205.00")
+    other = funded_account(bank, teller, "500.00")
+    s0, held0 = suspense(bank), gl_total(bank, chart.REFUNDS_PENDING)
+    lost = pay(bank, staff, gone.number, "200.00", "ibc-gone", bank_code="999999999999")
+    fine = pay(bank, staff, other.number, "100.00", "ibc-fine", urgent=True)
+    assert balance(bank, gone.number) == "0.00"
+    bank.run(accounts.close_account, teller, gone.number, accounts.CloseRequest(), "close-gone")
+
+    counts = send(bank, sim)
+
+    assert (counts.rejected, counts.settled, counts.failed_messages) == (1, 1, 0)
+    r = row(bank, lost.payment_id)
+    assert (r.status, r.reason_code) == ("rejected", "RC01")
+    assert f"refund held in 2261: account {gone.number} is closed" in r.reason_text
+    assert gl_total(bank, chart.REFUNDS_PENDING) - held0 == -20_500  # amount and fee, owed to the customer
+    assert row(bank, fine.payment_id).status == "settled"
+    assert suspense(bank) == s0
 
 
 def test_settled_payment_returned_by_the_receiving_bank_is_refunded(
