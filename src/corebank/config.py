@@ -88,6 +88,52 @@ class Settings(BaseSettings):
     direct_debit_max_attempts: int = 3
     standing_order_max_failures: int = 3
 
+    # ---- Channels (DOMAIN.md "Channels, limits and fees", "ATM and POS: ISO 8583")
+    # Customers on e-channels: access tokens live this many minutes, refresh tokens this many hours; a login is
+    # locked after this many wrong passwords or codes in a row.
+    customer_token_minutes: int = 10
+    customer_refresh_hours: int = 12
+    customer_lockout_after_failures: int = 5
+    # One-time codes (SMS or TOTP-checked): digits, lifetime, wrong tries before the code is void.
+    otp_digits: int = 6
+    otp_ttl_seconds: int = 300
+    otp_max_attempts: int = 3
+    # How SMS leave the bank: "outbox" (development: a table the tests and the demo read) or "log".
+    sms_sender: str = "outbox"
+    totp_issuer: str = "CoreBank"
+    # A transfer above this amount needs a one-time code bound to its amount and payee (dynamic linking).
+    signing_threshold: Decimal = Decimal("5000.00")
+    # Default channel limits, loaded into the limit table at init: "channel/tx_type: single=..., daily=...,
+    # yearly=..., count=..." entries separated by ";" (amounts in the base currency; count is per day).
+    channel_limit_defaults: str = (
+        "internet/transfer: single=50000, daily=200000; mobile/transfer: single=50000, daily=200000; "
+        "open_api/transfer: single=50000, daily=200000; atm/withdrawal: single=2500, daily=20000; "
+        "atm/transfer: daily=50000; pos/purchase: single=50000, daily=100000"
+    )
+    # Debit cards: the BIN (UnionPay starts with 62), PAN length with its Luhn digit, years of validity, and wrong
+    # PINs in a day before the card is locked until the next day.
+    card_bin: str = "621788"
+    card_pan_length: int = 19
+    card_valid_years: int = 5
+    pin_tries_per_day: int = 3
+    # The ATM/POS switch (ISO 8583 over TCP, 2-byte length prefix); transfers from an ATM to another person's
+    # account are credited after this many hours unless revoked.
+    atm_host: str = "127.0.0.1"
+    atm_port: int = 8583
+    atm_transfer_delay_hours: int = 24
+    atm_idle_timeout_seconds: float = 300.0
+    # Points (积分): earned per yuan of card spending, per 10,000 yuan of average daily deposits a month;
+    # redeemed at this many points per yuan; they expire this many days after they were earned.
+    points_per_yuan_spent: Decimal = Decimal("1")
+    points_per_10k_holding: Decimal = Decimal("10")
+    points_per_yuan_redeemed: int = 100
+    points_expiry_days: int = 730
+    # Channel monitoring: an alert when a channel's error rate or p99 latency over the window passes these.
+    channel_alert_error_rate: Decimal = Decimal("0.05")
+    channel_alert_p99_ms: int = 1000
+    channel_alert_window_minutes: int = 5
+    channel_alert_min_requests: int = 20
+
     page_size_default: int = 50
     page_size_max: int = 500
     extra: dict[str, str] = Field(default_factory=dict)

@@ -1,6 +1,16 @@
 """Every table, imported in one place so that Alembic and the tests see the whole schema."""
 
 from corebank.accounts.models import AccountHold, DepositAccount
+from corebank.channels import (
+    card_models,  # noqa: F401 - debit cards, ATM/POS terminals
+    identity_models,  # noqa: F401 - e-banking logins, devices, sessions, one-time codes, the SMS outbox
+    limit_models,  # noqa: F401 - channel limits and their use
+    me_models,  # noqa: F401 - payees, notification settings
+    monitoring_models,  # noqa: F401 - channel statistics and alerts
+    points_models,  # noqa: F401 - points
+    registry_models,  # noqa: F401 - the channel registry
+)
+from corebank.channels.atm import models as atm_models  # noqa: F401 - the ISO 8583 journal, ATM transfers
 from corebank.customers.models import Customer, CustomerChange
 from corebank.db.base import Base
 from corebank.db.models import AuditHead, AuditRecord, BankState, IdempotencyRecord, OutboxEvent
@@ -24,6 +34,7 @@ from corebank.payments import (
     recon_models,  # noqa: F401 - reconciliation runs and exceptions
 )
 from corebank.payments.interbank_models import InterbankPayment
+from corebank.products import fee_models  # noqa: F401 - the fee table
 from corebank.products.models import BaseRate, Product, ProductRate
 from corebank.security.models import StaffRole, StaffUser
 from corebank.tellers.models import Till, Vault

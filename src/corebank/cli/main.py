@@ -17,12 +17,17 @@ import corebank.cli.bulk_payments
 import corebank.cli.camt
 import corebank.cli.loan_workouts  # noqa: F401 -- its commands join the `loan` group
 from corebank import bootstrap
+from corebank.cli import atm as atm_cli
 from corebank.cli import calendar as calendar_cli
+from corebank.cli import cards as cards_cli
+from corebank.cli import channels as channels_cli
 from corebank.cli import clearing as clearing_cli
 from corebank.cli import collateral as collateral_cli
+from corebank.cli import ebank as ebank_cli
 from corebank.cli import loans as loans_cli
 from corebank.cli import mandates as mandates_cli
 from corebank.cli import payments as payments_cli
+from corebank.cli import points as points_cli
 from corebank.cli import products as products_cli
 from corebank.cli import reconcile as reconcile_cli
 from corebank.cli import statements
@@ -52,6 +57,11 @@ app.add_typer(mandates_cli.standing_order_app, name="standing-order")
 app.add_typer(mandates_cli.biller_app, name="biller")
 app.add_typer(reconcile_cli.app, name="reconcile")
 app.add_typer(clearing_cli.app, name="clearing")
+app.add_typer(channels_cli.app, name="channel")
+app.add_typer(ebank_cli.app, name="ebank")
+app.add_typer(cards_cli.app, name="card")
+app.add_typer(atm_cli.app, name="atm")
+app.add_typer(points_cli.app, name="points")
 app.command("statement")(statements.statement)
 
 

@@ -32,6 +32,8 @@ class Customer(Base):
     occupation: Mapped[str] = mapped_column(String(60), default="")
     legal_representative: Mapped[str] = mapped_column(String(60), default="")
     risk_level: Mapped[str] = mapped_column(String(8), default="low")
+    # Service tier for channel limits and fees: standard | gold | vip (VIP fees are waived by default).
+    tier: Mapped[str] = mapped_column(String(16), default="standard", server_default="standard")
     status: Mapped[str] = mapped_column(String(16), default="active")  # active | blocked | deceased | closed
     home_branch: Mapped[str] = mapped_column(ForeignKey("branches.code"))
     version: Mapped[int] = mapped_column(Integer, default=1)

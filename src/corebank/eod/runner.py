@@ -23,6 +23,7 @@ from typing import Any, Protocol, TypeVar
 from sqlalchemy import select, update
 
 from corebank.accounts import jobs as accounts_jobs
+from corebank.channels import jobs as channels_jobs
 from corebank.db.batch import BatchStep
 from corebank.db.models import BankState
 from corebank.db.uow import UnitOfWork
@@ -76,6 +77,7 @@ def steps() -> tuple[BatchStep, ...]:
     return (
         BatchStep("eod.stop_bookings", "Stop bookings for the closing date", run=stop_bookings),
         *payments_jobs.EOD_STEPS,
+        *channels_jobs.EOD_STEPS,
         *loans_jobs.EOD_STEPS,
         *deposits_jobs.EOD_STEPS,
         *accounts_jobs.EOD_STEPS,

@@ -20,6 +20,7 @@ VAULT_CASH = "1001"
 TELLER_CASH = "1002"
 DUE_FROM_CENTRAL_BANK = "1003"
 CLEARING_SUSPENSE = "1011"
+ATM_CASH = "1005"
 INTEREST_RECEIVABLE = "1132"
 LOANS = "1301"
 LOAN_LOSS_PROVISION = "1304"
@@ -32,6 +33,8 @@ NOTICE_DEPOSITS = "2014"
 INTEREST_PAYABLE = "2231"
 CASH_OVER = "2241"
 REFUNDS_PENDING = "2261"
+ATM_TRANSFERS_PENDING = "2262"
+CARD_MERCHANT_PAYABLE = "2263"
 PAID_IN_CAPITAL = "4001"
 RETAINED_EARNINGS = "4104"
 INTEREST_INCOME = "6011"
@@ -45,6 +48,8 @@ STANDARD_CHART: tuple[ChartLine, ...] = (
     ChartLine(TELLER_CASH, "Teller tills", "库存现金-尾箱", "asset", True),
     ChartLine(DUE_FROM_CENTRAL_BANK, "Due from central bank", "存放中央银行款项", "asset"),
     ChartLine(CLEARING_SUSPENSE, "Clearing suspense", "清算往来", "asset"),
+    # The cash loaded in each ATM: one sub-ledger account per terminal.
+    ChartLine(ATM_CASH, "Cash in ATMs", "库存现金-自助设备", "asset", True),
     ChartLine(INTEREST_RECEIVABLE, "Interest receivable", "应收利息", "asset"),
     ChartLine(LOANS, "Loans and advances", "贷款", "asset", True),
     # A contra-asset: its balance is a credit (negative in the asset's sign) that nets the loans it covers.
@@ -60,6 +65,10 @@ STANDARD_CHART: tuple[ChartLine, ...] = (
     # Money a payment gave back (a rejected or returned interbank transfer) to an account closed or blocked
     # since: it waits here for the customer, who is paid out by a person.
     ChartLine(REFUNDS_PENDING, "Payment refunds awaiting payout", "待退回款项", "liability"),
+    # An ATM transfer to another person's account waits here until it is credited (after the delay) or revoked.
+    ChartLine(ATM_TRANSFERS_PENDING, "ATM transfers awaiting credit", "自助设备转账待入账", "liability"),
+    # Card purchases at POS terminals, owed to the merchants (or their acquirer) until settled with them.
+    ChartLine(CARD_MERCHANT_PAYABLE, "Card payments due to merchants", "银行卡应付商户款项", "liability"),
     ChartLine(PAID_IN_CAPITAL, "Paid-in capital", "实收资本", "equity"),
     ChartLine(RETAINED_EARNINGS, "Retained earnings", "未分配利润", "equity"),
     ChartLine(INTEREST_INCOME, "Interest income", "利息收入", "income"),

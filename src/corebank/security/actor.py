@@ -1,4 +1,5 @@
-"""Who acts: a staff member (or the system), on which channel and branch, with which permissions."""
+"""Who acts: a staff member, a customer on an e-channel, or the system; on which channel and branch, with which
+permissions."""
 
 from __future__ import annotations
 
@@ -20,6 +21,15 @@ class Actor:
     channel: str = "counter"
     permissions: frozenset[P] = field(default_factory=frozenset)
     branches: frozenset[str] | None = None
+    # A customer acting for themselves on an e-channel: their customer id, and how strongly they proved who
+    # they are for this request ("password", "sms", "totp"; "signed" when a transaction code was checked).
+    customer_id: int | None = None
+    strength: str = ""
+
+    @property
+    def is_customer(self) -> bool:
+        """True for a customer on an e-channel (never a member of staff)."""
+        return self.customer_id is not None
 
     def can(self, permission: P) -> bool:
         """True when the actor holds `permission`."""

@@ -38,6 +38,13 @@ class P(StrEnum):
     PAYMENT_OPERATE = "payment.operate"  # clearing operations: send, retry, billers, mandates' creditors
     MANDATE_WRITE = "mandate.write"  # direct debit mandates and standing orders for a customer
     RECONCILE = "reconcile"  # run the daily reconciliation with clearing and work its exceptions
+    CHANNEL_READ = "channel.read"  # the channel registry, limits, fees and the channel monitor
+    CHANNEL_ADMIN = (
+        "channel.admin"  # open and close channels, change limits and fees, register ATM/POS terminals
+    )
+    EBANK_OPERATE = "ebank.operate"  # e-banking enrollment at the counter, password reset, suspension
+    CARD_OPERATE = "card.operate"  # issue debit cards, PIN reset, loss report and replacement at the counter
+    POINTS_OPERATE = "points.operate"  # points rules, adjustments
     USER_ADMIN = "user.admin"
     AUDIT_READ = "audit.read"
     ALL_BRANCHES = "scope.all_branches"
@@ -62,6 +69,9 @@ TELLER = {
     P.PAYMENT_CREATE,
     P.PAYMENT_READ,
     P.MANDATE_WRITE,
+    P.EBANK_OPERATE,
+    P.CARD_OPERATE,
+    P.CHANNEL_READ,
 }
 SUPERVISOR = TELLER | {P.APPROVAL_DECIDE, P.ACCOUNT_FREEZE, P.LEDGER_READ}
 CREDIT = {P.CUSTOMER_READ, P.ACCOUNT_READ, P.PRODUCT_READ, P.LOAN_READ}
@@ -110,6 +120,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[P]] = {
             P.LOAN_WORKOUT,
         }
     ),
+    # Head-office channel management: the channel registry, limits, fees, terminals, the monitor, points rules.
+    "channel_manager": frozenset(
+        {P.CHANNEL_READ, P.CHANNEL_ADMIN, P.POINTS_OPERATE, P.PRODUCT_READ, P.CUSTOMER_READ, P.ALL_BRANCHES}
+    ),
     "auditor": frozenset(
         {
             P.CUSTOMER_READ,
@@ -120,11 +134,28 @@ ROLE_PERMISSIONS: dict[str, frozenset[P]] = {
             P.APPROVAL_READ,
             P.LOAN_READ,
             P.PAYMENT_READ,
+            P.CHANNEL_READ,
             P.ALL_BRANCHES,
         }
     ),
 }
 ROLES = tuple(ROLE_PERMISSIONS)
+
+# What a customer's own request may do once the channels area has checked that every object is theirs. Not a
+# staff role: no staff user can hold it, and a customer token is never accepted where staff log in.
+CUSTOMER_CHANNEL = frozenset(
+    {
+        P.ACCOUNT_READ,
+        P.TRANSFER_CREATE,
+        P.PAYMENT_CREATE,
+        P.PAYMENT_READ,
+        P.DEPOSIT_OPERATE,
+        P.LOAN_APPLY,
+        P.LOAN_READ,
+        P.MANDATE_WRITE,
+        P.ALL_BRANCHES,
+    }
+)
 
 
 def permissions_for(roles: list[str] | tuple[str, ...]) -> frozenset[P]:

@@ -16,14 +16,19 @@ from corebank.web import errors
 from corebank.web.metrics import Metrics, MetricsMiddleware
 from corebank.web.routes import (
     accounts,
+    atm_terminals,
     auth,
     base_rates,
     bulk_payments,
     calendar,
     camt,
+    cards,
+    channel_monitor,
+    channels,
     clearing_inbound,
     collateral,
     customers,
+    ebanking,
     eod,
     interbank,
     ledger,
@@ -31,9 +36,11 @@ from corebank.web.routes import (
     loan_workouts,
     loans,
     mandates,
+    me,
     notice_deposits,
     operations,
     payments,
+    points,
     products,
     reconciliation,
     statements,
@@ -78,6 +85,14 @@ def create_app(bank: Bank) -> FastAPI:
         camt,
         mandates,
         reconciliation,
+        # Channels: the monitor's fixed paths come before the registry's /api/v1/channels/{code}.
+        channel_monitor,
+        channels,
+        ebanking,
+        me,
+        cards,
+        atm_terminals,
+        points,
     ):
         app.include_router(r.router)
 

@@ -1,0 +1,3 @@
+"""Debit cards and ATM/POS terminals."""
+
+from __future__ import annotations

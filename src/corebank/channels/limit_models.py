@@ -1,0 +1,3 @@
+"""Limits by channel, transaction type, tier, account class and authentication strength; their use."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Points (积分): rules, earnings, redemptions and expiry."""
+
+from __future__ import annotations

@@ -1,0 +1,7 @@
+"""The channel registry, limits and fees (staff)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/api/v1/channels", tags=["channels"])
