@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 import corebank
 from corebank.bootstrap import Bank
+from corebank.channels import monitoring
 from corebank.db.models import BankState
 from corebank.db.uow import UnitOfWork
 from corebank.web import errors
@@ -17,6 +18,7 @@ from corebank.web.metrics import Metrics, MetricsMiddleware
 from corebank.web.routes import (
     accounts,
     atm_terminals,
+    atm_transfers,
     auth,
     base_rates,
     bulk_payments,
@@ -92,6 +94,7 @@ def create_app(bank: Bank) -> FastAPI:
         me,
         cards,
         atm_terminals,
+        atm_transfers,
         points,
     ):
         app.include_router(r.router)
@@ -110,7 +113,7 @@ def create_app(bank: Bank) -> FastAPI:
     @app.get("/metrics", tags=["operations"], summary="Prometheus metrics", response_class=Response)
     def metrics_endpoint() -> Response:
         body, ctype = metrics.render()
-        return Response(body, media_type=ctype)
+        return Response(body + monitoring.render(), media_type=ctype)
 
     @app.get("/noop", include_in_schema=False)
     def noop() -> dict[str, str]:

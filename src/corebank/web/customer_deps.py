@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 
 from corebank.channels import principal, tokens
@@ -17,11 +17,15 @@ customer_oauth2 = OAuth2PasswordBearer(
 )
 
 
-def current_customer(bank: BankDep, token: Annotated[str | None, Depends(customer_oauth2)]) -> Actor:
-    """The customer behind the bearer token (a staff token is refused)."""
+def current_customer(
+    request: Request, bank: BankDep, token: Annotated[str | None, Depends(customer_oauth2)]
+) -> Actor:
+    """The customer behind the bearer token (a staff token is refused). The request's channel is noted for
+    channel monitoring."""
     if not token:
         raise NotAuthenticated("send a customer bearer token from POST /api/v1/me/auth/token")
     claims = tokens.read(bank.settings.jwt_secret, token)
+    request.state.channel = claims.channel
     return bank.run(principal.authenticate, claims, readonly=True)
 
 
