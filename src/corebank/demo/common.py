@@ -33,6 +33,7 @@ STAFF = (
     ("approver01", "credit_approver", HEAD, "钱伟东"),
     ("risk01", "risk_officer", HEAD, "孙明哲"),
     ("auditor01", "auditor", HEAD, "何静怡"),
+    ("channel01", "channel_manager", HEAD, "冯晓东"),
     ("product01", "product_manager", HEAD, "黄子涵"),
     ("product02", "product_manager", HEAD, "高文博"),
     ("manager21", "branch_manager", BRANCH, "吴国平"),
