@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Engine, select
 
 from corebank import accounts, deposits, ledger, operations, payments, products, tellers
+from corebank.channels import limits as channel_limits
 from corebank.config import Settings
 from corebank.db.engine import make_engine
 from corebank.db.models import AuditHead, BankState
@@ -19,6 +20,7 @@ from corebank.db.uow import GENESIS, UnitOfWork, UnitOfWorkFactory
 from corebank.kernel.clock import SystemClock, WallClock
 from corebank.kernel.money import Money
 from corebank.ledger import EntryDraft, Leg, chart
+from corebank.products import fee_schedule
 from corebank.security import SYSTEM
 from corebank.security import service as security
 from corebank.security.schemas import UserCreate
@@ -107,6 +109,13 @@ OPENING_VAULT_CASH = "5000000.00"
 OPENING_CENTRAL_BANK = "500000000.00"
 
 
+def _seed_channel_tables(uow: UnitOfWork) -> None:
+    # The default channel limits and fees (DOMAIN.md) of a new bank; an existing bank got them from the
+    # migration that made the tables, and keeps its own changes (a limit removed stays removed).
+    channel_limits.seed_limits(uow)
+    fee_schedule.seed_fees(uow)
+
+
 def _initialize(uow: UnitOfWork, business_date: date) -> InitResult:
     if uow.session.execute(select(BankState.id)).first():
         # An existing bank picks up reference data added by later releases (new GL accounts, products).
@@ -150,6 +159,7 @@ def _initialize(uow: UnitOfWork, business_date: date) -> InitResult:
     created = security.create_user(
         uow, SYSTEM, UserCreate(username="admin", roles=["admin"], branch_code=ho, full_name="Administrator")
     )
+    _seed_channel_tables(uow)
     uow.audit(SYSTEM, "bank.init", "bank", s.bank_code, business_date=str(business_date))
     return InitResult(True, created.generated_password, business_date)
 

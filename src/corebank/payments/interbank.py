@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import insert, select, update
 
-from corebank import accounts, ledger
+from corebank import accounts, customers, ledger
 from corebank.db import idempotency
 from corebank.db.base import table_of
 from corebank.db.sequences import next_number
@@ -39,6 +39,7 @@ from corebank.payments.interbank_errors import (
 )
 from corebank.payments.interbank_models import InterbankPayment
 from corebank.payments.interbank_schemas import InterbankCreate, InterbankPage, InterbankRead
+from corebank.products import fee_schedule
 from corebank.security import Actor, P
 
 ib = table_of(InterbankPayment)
@@ -218,8 +219,14 @@ def send_interbank(
         if payer.currency != cmd.currency:
             raise InterbankCurrency(f"account {payer.number} holds {payer.currency}, not {cmd.currency}")
         amount = positive_amount(cmd.amount, cmd.currency)
-        fee = fees.interbank_fee(
-            amount, actor.channel, fees.parse_fee_bands(uow.settings.interbank_fee_bands)
+        # The fee table (products) prices it by channel, the payer's tier, their branch and the amount band.
+        fee = fee_schedule.quote(
+            uow,
+            tx_type="interbank",
+            channel=fees.fee_channel(actor.channel),
+            tier=customers.tier_of(uow, payer.customer_id),
+            branch_code=payer.branch_code,
+            amount=amount,
         )
         accounts.check_can_debit(payer)
         accounts.consume_class_limit(uow, payer, amount, None)
