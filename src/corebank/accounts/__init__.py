@@ -2,6 +2,7 @@
 
 from corebank.accounts.book import (
     account_directory,
+    account_holders,
     accounts_of_products,
     first_opened_on,
     flag_dormant,
@@ -82,6 +83,7 @@ __all__ = [
     "TransactionPage",
     "UnfreezeRequest",
     "account_directory",
+    "account_holders",
     "accounts_of_customer",
     "accounts_of_products",
     "cash_deposit",

@@ -38,6 +38,13 @@ def account_directory() -> Select[int, str, str, bool, str, str]:
     return select(d.id, d.number, d.status, d.credit_blocked, d.currency, d.branch_code)
 
 
+def account_holders() -> Select[int, int]:
+    """Every deposit account, closed ones too: id (its ledger account's) and the customer id. Other areas'
+    end-of-day jobs (points) find whose money a ledger line moved on it, set-based."""
+    d = DepositAccount
+    return select(d.id, d.customer_id)
+
+
 def highest_account_id(uow: UnitOfWork) -> int:
     """The highest deposit account id (0 when there is none): the upper bound of chunked book jobs."""
     return int(uow.conn.execute(select(func.max(DepositAccount.id))).scalar() or 0)

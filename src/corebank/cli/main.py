@@ -20,6 +20,7 @@ from corebank import bootstrap
 from corebank.cli import atm as atm_cli
 from corebank.cli import calendar as calendar_cli
 from corebank.cli import cards as cards_cli
+from corebank.cli import channel_monitor as channel_monitor_cli
 from corebank.cli import channels as channels_cli
 from corebank.cli import clearing as clearing_cli
 from corebank.cli import collateral as collateral_cli
@@ -57,6 +58,7 @@ app.add_typer(mandates_cli.standing_order_app, name="standing-order")
 app.add_typer(mandates_cli.biller_app, name="biller")
 app.add_typer(reconcile_cli.app, name="reconcile")
 app.add_typer(clearing_cli.app, name="clearing")
+channels_cli.app.command("monitor")(channel_monitor_cli.monitor)
 app.add_typer(channels_cli.app, name="channel")
 app.add_typer(ebank_cli.app, name="ebank")
 app.add_typer(cards_cli.app, name="card")

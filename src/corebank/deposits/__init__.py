@@ -23,6 +23,7 @@ from corebank.deposits.time_deposits import (
     get_time_deposit,
     list_time_deposits,
     open_time_deposit,
+    time_deposit_holders,
 )
 from corebank.deposits.time_loss import reissue_certificate, release_loss_report, report_loss
 from corebank.deposits.time_payouts import (
@@ -64,6 +65,7 @@ __all__ = [
     "release_loss_report",
     "report_loss",
     "sign_agreement",
+    "time_deposit_holders",
     "wire",
     "withdraw_at_maturity",
     "withdraw_notice_deposit",

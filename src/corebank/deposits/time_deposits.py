@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from corebank import accounts, customers, ledger, products, tellers
 from corebank.db import idempotency
@@ -168,6 +168,7 @@ def _open(uow: UnitOfWork, actor: Actor, cmd: TimeDepositOpen) -> TimeDepositRea
             reference=voucher,
         ),
         by=actor.username,
+        channel=actor.channel,
     )
     uow.audit(
         actor,
@@ -299,6 +300,12 @@ def change_maturity_instruction(
 
 
 # ---------------------------------------------------------------------------------------------------- end of day
+
+
+def time_deposit_holders() -> Select[int, int]:
+    """Every time deposit, closed ones too: id (its ledger account's) and the customer id. Other areas'
+    end-of-day jobs (points on holdings) read whose deposit a ledger account is, set-based."""
+    return select(TimeDeposit.id, TimeDeposit.customer_id)
 
 
 def maturity_upper_bound(uow: UnitOfWork, day: date) -> int:

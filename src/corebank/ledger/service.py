@@ -513,6 +513,11 @@ def journal_lines_table() -> Table:
     return table_of(JournalLine)
 
 
+def journal_entries_table() -> Table:
+    """The journal entries table (kind, reversal link), for other areas' set-based end-of-day reads (read only)."""
+    return table_of(JournalEntry)
+
+
 def subledger_table() -> Table:
     """The sub-ledger accounts table, for other areas' set-based end-of-day reads (read only: balances change
     through `post()` and `credit_many()` alone)."""

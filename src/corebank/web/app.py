@@ -14,6 +14,7 @@ from corebank.channels import monitoring
 from corebank.db.models import BankState
 from corebank.db.uow import UnitOfWork
 from corebank.web import errors
+from corebank.web.channel_metrics import ChannelMetricsMiddleware
 from corebank.web.metrics import Metrics, MetricsMiddleware
 from corebank.web.routes import (
     accounts,
@@ -120,5 +121,6 @@ def create_app(bank: Bank) -> FastAPI:
         """A no-op endpoint: the baseline for the HTTP benchmark."""
         return {"ok": "yes"}
 
+    app.add_middleware(ChannelMetricsMiddleware)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     return app
