@@ -14,6 +14,7 @@ from corebank import eod, ledger, tellers
 from corebank.accounts.models import DepositAccount
 from corebank.customers.models import Customer
 from corebank.db.uow import UnitOfWork
+from corebank.demo.channels import DEMO_ATM, DEMO_PIN, DEMO_PIN_KEY, add_channels
 from corebank.demo.common import (
     BRANCH,
     BRANCH_FUNDING,
@@ -144,6 +145,7 @@ def load(
             progress.advance(day_task)
     loan_book = add_loans(bank, staff, rng, count=max(10, customers // 25))
     payments = add_payments(bank, staff, rng)
+    logins = add_channels(bank, staff, bank.settings.var_dir)
     counts = bank.run(_count, readonly=True)
     if console is not None:
         table = Table(title=f"demo staff (development only) — password for all: {DEMO_PASSWORD}")
@@ -152,9 +154,18 @@ def load(
         for row in STAFF:
             table.add_row(*row)
         console.print(table)
+        table = Table(
+            title=f"demo e-banking logins and cards (development only) — password {DEMO_PASSWORD}, PIN "
+            f"{DEMO_PIN}; ATM {DEMO_ATM} with PIN key {DEMO_PIN_KEY}; also in var/demo-channels.json"
+        )
+        for col in ("login", "customer", "account", "phone", "card"):
+            table.add_column(col)
+        for m in logins:
+            table.add_row(m.login_name, m.customer, m.account, m.phone, m.pan)
+        console.print(table)
     return (
         f"2 branches, {len(STAFF)} staff (password {DEMO_PASSWORD}), {counts['customers']} customers, "
         f"{counts['accounts']} accounts, {days} days, {counts['entries']} entries, "
         f"{loan_book.get('disbursed', 0)} loans disbursed, {payments['billers']} billers, "
-        f"{payments['bill_payments']} bill payments"
+        f"{payments['bill_payments']} bill payments, {len(logins)} e-banking logins with cards, an ATM and a POS"
     )
