@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from rich.prompt import Prompt
 
+from corebank.channels import monitoring
 from corebank.channels.atm import iso, server
 from corebank.channels.atm.simulator import AtmTerminal
 from corebank.cli.atm_terminals import terminal_app
@@ -57,9 +58,13 @@ def serve(
     console.print(
         f"ATM/POS switch on {h}:{p} (ISO 8583, default_ascii, 2-byte length prefix); Ctrl-C stops it"
     )
+    # The switch's traffic reaches the channel monitor (GET /api/v1/channels/metrics) through the statistics
+    # table, written every few seconds and once more on the way out.
+    flusher = monitoring.Flusher(bank).start()
     try:
         server.serve(bank.uow, h, p, workers=workers)
     finally:
+        flusher.stop()
         bank.dispose()
 
 

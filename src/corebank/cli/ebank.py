@@ -121,12 +121,20 @@ def show(customer: Customer, as_user: AsUser = None) -> None:
 def outbox(
     phone: Annotated[str | None, typer.Option("--phone", help="only messages to this phone")] = None,
     last: Annotated[int, typer.Option("--last", help="at most this many, newest first")] = 10,
+    code_only: Annotated[
+        bool, typer.Option("--code-only", help="print only the newest message's code (for scripts)")
+    ] = False,
 ) -> None:
     """The development SMS outbox, newest first (one-time codes for the demo)."""
     try:
         msgs = build_bank().run(sms.recent_outbox, phone=phone, last=last, readonly=True)
     except CoreBankError as exc:
         refuse(exc)
+    if code_only:
+        if not msgs or not msgs[0].code:
+            raise typer.Exit(1)
+        print(msgs[0].code)
+        return
     t = Table(title="SMS outbox (development)")
     for col in ("sent", "to", "purpose", "code", "text"):
         t.add_column(col)
