@@ -7,10 +7,8 @@ does not exist. Transfers and bills are in `me_money`, time deposits and loans i
 
 from __future__ import annotations
 
-import tempfile
-from collections.abc import Iterator
 from datetime import date
-from typing import IO, Annotated
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
@@ -28,12 +26,10 @@ from corebank.channels.me_schemas import (
 from corebank.web.customer_deps import CustomerDep
 from corebank.web.deps import BankDep
 from corebank.web.routes import me_money, me_products
+from corebank.web.routes.statements import statement_response
 
 router = APIRouter(prefix="/api/v1/me", tags=["me"])
 NOT_YOURS = "Someone else's object, or none by that number, is NOT_FOUND."
-# A statement is written in full before the first byte goes out (as staff statements are); up to this size
-# in memory, beyond it in a temporary file.
-SPOOL_BYTES = 4 * 1024 * 1024
 
 
 # ---------------------------------------------------------------------------------------------- accounts
@@ -85,14 +81,6 @@ def my_transactions(
     )
 
 
-def _stream(f: IO[bytes]) -> Iterator[bytes]:
-    try:
-        while block := f.read(64 * 1024):
-            yield block
-    finally:
-        f.close()
-
-
 @router.get(
     "/accounts/{number}/statement",
     summary="My account's statement for a month or a period (at most 366 days) as CSV or PDF",
@@ -113,18 +101,7 @@ def my_statement(
     period = finance.parse_period(month=month, start=start, end=end)
     kind = finance.parse_format(fmt)
     st = bank.run(me.my_statement, actor, number, period)
-    out = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 - closed by _stream
-    try:
-        bank.run(finance.write_statement, actor, st, kind, out, readonly=True)
-    except BaseException:
-        out.close()
-        raise
-    out.seek(0)
-    return StreamingResponse(
-        _stream(out),
-        media_type=finance.MEDIA_TYPES[kind],
-        headers={"Content-Disposition": f'attachment; filename="{st.filename(kind)}"'},
-    )
+    return statement_response(bank, actor, st, kind)
 
 
 # ---------------------------------------------------------------------------------------------- payees

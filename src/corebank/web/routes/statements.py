@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import StreamingResponse
 
 from corebank import finance
+from corebank.bootstrap import Bank
 from corebank.security import Actor, P
 from corebank.web.deps import BankDep, requires
 
@@ -48,6 +49,13 @@ def statement(
     period = finance.parse_period(month=month, start=start, end=end)
     kind = finance.parse_format(fmt)
     st = bank.run(finance.account_statement, actor, number, period)
+    return statement_response(bank, actor, st, kind)
+
+
+def statement_response(
+    bank: Bank, actor: Actor, st: finance.Statement, kind: finance.StatementFormat
+) -> StreamingResponse:
+    """The statement written in full (refused whole if it does not add up), then streamed as a download."""
     out = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 - closed by _stream
     try:
         bank.run(finance.write_statement, actor, st, kind, out, readonly=True)
