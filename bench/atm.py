@@ -9,9 +9,10 @@ cash), starts the real switch as `corebank atm serve` (a subprocess on a free po
 connection per terminal and has each send requests one after another (as an ATM does) from asyncio tasks:
 first echoes (no database: framing, decoding and the event loop), then withdrawals of 100.00 with a PIN block
 (each: the channel registry, the terminal, the PIN check, the journal claim, the limits, the posting, the
-answer; two transactions). Prints the rate of each, p50/p99 latency as the terminals saw it, the ratio, and
-the server's CPU per request. Checks at the end: every withdrawal answered 00 is in the books once, the
-trial balance is balanced. The server is always stopped.
+answer; one transaction, shared with the other terminals' requests queued at the same time). Prints the
+rate of each, p50/p99 latency as the terminals saw it, the ratio, and the server's CPU per request. Checks
+at the end: every withdrawal answered 00 is in the books once, the trial balance is balanced.
+The server is always stopped.
 """
 
 from __future__ import annotations

@@ -17,6 +17,7 @@ from datetime import date
 from sqlalchemy import case, select, update
 
 from corebank import accounts, customers
+from corebank.accounts import PostingAccount
 from corebank.channels import registry
 from corebank.channels.card_errors import (
     CardExpired,
@@ -43,6 +44,7 @@ from corebank.channels.card_schemas import (
 from corebank.channels.errors import NotYours
 from corebank.channels.pin import decrypt_pin
 from corebank.db.base import table_of
+from corebank.db.fastsql import FastSQL
 from corebank.db.sequences import next_number
 from corebank.db.uow import UnitOfWork
 from corebank.kernel.errors import InvalidRequest
@@ -395,18 +397,17 @@ def my_card(uow: UnitOfWork, actor: Actor, card_id: int) -> CardRead:
 
 # ---- the switch's questions --------------------------------------------------------------------------------
 
-_BY_PAN = select(
-    _cards.c.id,
-    _cards.c.customer_id,
-    _cards.c.account_id,
-    _cards.c.account_number,
-    _cards.c.status,
-    _cards.c.expiry,
-    _cards.c.pin_hash,
-    _cards.c.pin_tries,
-    _cards.c.pin_tries_day,
-    _cards.c.pan_masked,
-)
+# The switch's card read, run for every ATM and POS request: plain SQL on the driver's cursor (see db.fastsql).
+_BY_PAN = FastSQL("""
+    SELECT id, customer_id, account_id, account_number, status, expiry, pin_hash, pin_tries, pin_tries_day,
+           pan_masked
+      FROM cards WHERE pan_hash = :pan_hash
+""")
+
+
+def _date(value: object) -> date:
+    # SQLite hands dates back from the driver as ISO text, PostgreSQL as dates.
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
 def owner_of_pan(uow: UnitOfWork, pan: str) -> int | None:
@@ -428,32 +429,44 @@ def check_pin(uow: UnitOfWork, pan: str, pin_block_hex: str, pin_key: bytes) -> 
     PIN key; answer with an ISO 8583 response code, never raising for these outcomes. A wrong PIN (or a block
     that does not decrypt) counts a try: run this in its own unit of work so that the count commits whatever
     the transaction that follows does. The PIN is compared as a keyed hash and forgotten at once."""
+    return check_pin_for_posting(uow, pan, pin_block_hex, pin_key)[0]
+
+
+def check_pin_for_posting(
+    uow: UnitOfWork, pan: str, pin_block_hex: str, pin_key: bytes
+) -> tuple[CardCheck, PostingAccount | None]:
+    """`check_pin`, and the card's account as `accounts.load_for_posting` read it for the check (None for an
+    unknown or lost card): a switch that books in the same transaction need not read it again. A wrong PIN is
+    counted in the caller's transaction, so that transaction must commit when the answer is 55 or 75 (return
+    the answer from the unit of work; do not raise)."""
     if not (13 <= len(pan) <= 19) or not luhn_valid(pan):
-        return CardCheck("14")
-    r = uow.conn.execute(_BY_PAN.where(_cards.c.pan_hash == cipher_for(uow.settings).index(pan))).first()
+        return CardCheck("14"), None
+    cursor = _BY_PAN.execute(uow, {"pan_hash": cipher_for(uow.settings).index(pan)})
+    r = cursor.fetchone()
+    cursor.close()
     if r is None:
-        return CardCheck("14")
+        return CardCheck("14"), None
+    card_id, customer_id, account_id, account_number, status, expiry, pin_hash, tries, tries_day, masked = r
 
-    def answer(code: str, account_class: int = 0) -> CardCheck:
-        return CardCheck(
-            code, r.id, r.customer_id, r.account_id, r.account_number, account_class, r.pan_masked
-        )
+    def answer(code: str, acc: PostingAccount | None = None) -> tuple[CardCheck, PostingAccount | None]:
+        klass = acc.account_class if acc is not None else 0
+        return CardCheck(code, card_id, customer_id, account_id, account_number, klass, masked), acc
 
-    if r.status == "lost":
+    if status == "lost":
         return answer("41")
-    if r.status != "active":  # issued (not yet activated), replaced, closed
+    if status != "active":  # issued (not yet activated), replaced, closed
         return answer("57")
     # The account is read before the business date is asked for: the same query brings the date along.
-    acc = accounts.load_for_posting(uow, [r.account_number])[r.account_number]
+    acc = accounts.load_for_posting(uow, [account_number])[account_number]
     bd = uow.business_date
-    if r.expiry < bd:
-        return answer("54", acc.account_class)
-    if r.pin_tries_day == bd and r.pin_tries >= int(uow.settings.pin_tries_per_day):
-        return answer("75", acc.account_class)
+    if _date(expiry) < bd:
+        return answer("54", acc)
+    if tries_day is not None and _date(tries_day) == bd and tries >= int(uow.settings.pin_tries_per_day):
+        return answer("75", acc)
     try:
-        ok = _pin_matches(uow, pan, decrypt_pin(pin_block_hex, pan, pin_key), r.pin_hash)
+        ok = _pin_matches(uow, pan, decrypt_pin(pin_block_hex, pan, pin_key), pin_hash)
     except PinBlockInvalid:
         ok = False  # a block that does not decrypt for this card is a wrong PIN, and counts as one
     if not ok:
-        return answer("75" if _count_wrong_pin(uow, SWITCH, r.id, r.pan_masked) else "55", acc.account_class)
-    return answer("00", acc.account_class)
+        return answer("75" if _count_wrong_pin(uow, SWITCH, card_id, masked) else "55", acc)
+    return answer("00", acc)

@@ -20,10 +20,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import and_, case, delete, func, literal, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from corebank import customers
 from corebank.channels.errors import LimitExceeded, NotYours
@@ -32,6 +31,7 @@ from corebank.channels.limit_schemas import CustomerLimitSet, LimitRead, LimitRu
 from corebank.channels.registry import check_channel, check_tx_type
 from corebank.channels.registry_errors import InvalidLimit, LimitAboveBank
 from corebank.db.base import table_of
+from corebank.db.fastsql import FastSQL
 from corebank.db.uow import UnitOfWork
 from corebank.kernel.errors import InvalidRequest
 from corebank.kernel.money import Money, minor_to_text
@@ -196,6 +196,34 @@ def _combine(bank_rows: list[Any], own: Any) -> Limits:
     )
 
 
+class _Rule(NamedTuple):
+    """A matching row of `channel_limits` (own=False), or the customer's own row (own=True), as the hot path
+    reads them together."""
+
+    own: bool
+    tier: str
+    account_class: int
+    strength: str
+    single_max: int | None
+    daily_max: int | None
+    yearly_max: int | None
+    daily_count: int | None
+
+
+# The bank's matching rows and the customer's own row in one statement: every card and e-channel payment asks
+# this, and one round trip through the driver costs a fraction of two built by SQLAlchemy.
+_RULES = FastSQL("""
+    SELECT 0, tier, account_class, strength, single_max, daily_max, yearly_max, daily_count
+      FROM channel_limits
+     WHERE channel = :channel AND tx_type = :tx_type AND currency = :currency
+       AND tier IN (:tier, '*') AND account_class IN (:account_class, 0) AND strength IN (:strength, '*')
+    UNION ALL
+    SELECT 1, '*', 0, '*', single_max, daily_max, NULL, NULL
+      FROM customer_limits
+     WHERE customer_id = :customer_id AND channel = :channel AND tx_type = :tx_type AND currency = :currency
+""")
+
+
 def resolve(
     uow: UnitOfWork,
     *,
@@ -208,32 +236,39 @@ def resolve(
     strength: str,
 ) -> Limits:
     """The limits in force for a customer's `tx_type` on `channel` (the rule above), minor units."""
-    bank_rows = list(
-        uow.conn.execute(
-            select(_cl).where(
-                _cl.c.channel == channel,
-                _cl.c.tx_type == tx_type,
-                _cl.c.currency == currency,
-                _matching(tier, account_class, strength),
-            )
-        )
+    cur = _RULES.execute(
+        uow,
+        {
+            "customer_id": customer_id,
+            "channel": channel,
+            "tx_type": tx_type,
+            "currency": currency,
+            "tier": tier,
+            "account_class": account_class,
+            "strength": strength,
+        },
     )
-    own = uow.conn.execute(
-        select(_cu.c.single_max, _cu.c.daily_max).where(
-            _cu.c.customer_id == customer_id,
-            _cu.c.channel == channel,
-            _cu.c.tx_type == tx_type,
-            _cu.c.currency == currency,
-        )
-    ).first()
-    return _combine(bank_rows, own)
+    rows = [_Rule(bool(r[0]), *r[1:]) for r in cur.fetchall()]
+    cur.close()
+    return _combine([r for r in rows if not r.own], next((r for r in rows if r.own), None))
 
 
 # ---------------------------------------------------------------- counting use
 
 
-def _upsert(uow: UnitOfWork) -> Any:
-    return (postgresql.insert if uow.conn.dialect.name == "postgresql" else sqlite.insert)(_use)
+# Count first, then compare what the row now holds (see check_and_record). Plain SQL both back ends take.
+_COUNT = FastSQL("""
+    INSERT INTO limit_usage (customer_id, channel, tx_type, day, currency, amount, count)
+    VALUES (:customer_id, :channel, :tx_type, :day, :currency, :amount, 1)
+    ON CONFLICT (customer_id, channel, tx_type, day, currency)
+    DO UPDATE SET amount = limit_usage.amount + :amount, count = limit_usage.count + 1
+    RETURNING id, amount, count
+""")
+_YEAR_BEFORE = FastSQL("""
+    SELECT COALESCE(SUM(amount), 0) FROM limit_usage
+     WHERE customer_id = :customer_id AND channel = :channel AND tx_type = :tx_type AND currency = :currency
+       AND day >= :year_start AND day < :day
+""")
 
 
 def _exceeded(
@@ -284,12 +319,9 @@ def check_and_record(
     key = {"customer_id": customer_id, "channel": channel, "tx_type": tx_type, "day": day, "currency": cur}
     # Count first, then compare what the row now holds: the upsert locks the day's row, so two requests of one
     # customer at once are counted one after the other and cannot both slip under the limit.
-    stmt = _upsert(uow).values(**key, amount=minor, count=1)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["customer_id", "channel", "tx_type", "day", "currency"],
-        set_={"amount": _use.c.amount + minor, "count": _use.c.count + 1},
-    ).returning(_use.c.id, _use.c.amount, _use.c.count)
-    row_id, day_amount, day_count = uow.conn.execute(stmt).one()
+    cursor = _COUNT.execute(uow, {**key, "amount": minor})
+    row_id, day_amount, day_count = cursor.fetchall()[0]
+    cursor.close()
     problem: LimitExceeded | None = None
     if lim.daily is not None and day_amount > lim.daily:
         remaining = max(lim.daily - (day_amount - minor), 0)
@@ -299,16 +331,9 @@ def check_and_record(
     elif lim.count is not None and day_count > lim.count:
         problem = _exceeded("count", lim.count, cur, channel, tx_type)
     elif lim.yearly is not None:
-        before_today = uow.conn.execute(
-            select(func.coalesce(func.sum(_use.c.amount), 0)).where(
-                _use.c.customer_id == customer_id,
-                _use.c.channel == channel,
-                _use.c.tx_type == tx_type,
-                _use.c.currency == cur,
-                _use.c.day >= date(day.year, 1, 1),
-                _use.c.day < day,
-            )
-        ).scalar_one()
+        cursor = _YEAR_BEFORE.execute(uow, {**key, "year_start": date(day.year, 1, 1)})
+        before_today = cursor.fetchall()[0][0]
+        cursor.close()
         if int(before_today) + day_amount > lim.yearly:
             remaining = max(lim.yearly - int(before_today) - (day_amount - minor), 0)
             problem = _exceeded(

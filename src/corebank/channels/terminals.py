@@ -19,6 +19,7 @@ from corebank.channels.card_models import AtmTerminal
 from corebank.channels.terminal_schemas import TerminalCash, TerminalCreate, TerminalInfo, TerminalRead
 from corebank.db import idempotency
 from corebank.db.base import table_of
+from corebank.db.fastsql import FastSQL
 from corebank.db.uow import UnitOfWork
 from corebank.kernel.errors import InvalidRequest
 from corebank.kernel.money import minor_to_text, positive_amount
@@ -135,21 +136,31 @@ def terminal_detail(uow: UnitOfWork, actor: Actor, terminal_id: str) -> Terminal
     return _read(row, _balances(uow, [row]).get(row.cash_account_id) if row.cash_account_id else None)
 
 
+_GET = FastSQL("""
+    SELECT terminal_id, kind, branch_code, status, pin_key_cipher, cash_account_id, currency, signed_on,
+           merchant_name
+      FROM atm_terminals WHERE terminal_id = :terminal_id
+""")
+
+
 def get_terminal(uow: UnitOfWork, terminal_id: str) -> TerminalInfo | None:
     """What the switch needs of a terminal (its clear PIN key included), or None if it is not registered."""
-    r = uow.conn.execute(select(_t).where(_t.c.terminal_id == terminal_id)).first()
+    cursor = _GET.execute(uow, {"terminal_id": terminal_id})
+    r = cursor.fetchone()
+    cursor.close()
     if r is None:
         return None
+    tid, kind, branch_code, status, key_cipher, cash_account_id, currency, signed_on, merchant_name = r
     return TerminalInfo(
-        terminal_id=r.terminal_id,
-        kind=r.kind,
-        branch_code=r.branch_code,
-        status=r.status,
-        pin_key=bytes.fromhex(cipher_for(uow.settings).decrypt(r.pin_key_cipher)),
-        cash_account_id=r.cash_account_id,
-        currency=r.currency,
-        signed_on=bool(r.signed_on),
-        merchant_name=r.merchant_name,
+        terminal_id=tid,
+        kind=kind,
+        branch_code=branch_code,
+        status=status,
+        pin_key=bytes.fromhex(cipher_for(uow.settings).decrypt(key_cipher)),
+        cash_account_id=cash_account_id,
+        currency=currency,
+        signed_on=bool(signed_on),
+        merchant_name=merchant_name,
     )
 
 

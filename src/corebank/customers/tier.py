@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from corebank.customers.errors import CustomerNotFound
 from corebank.customers.models import Customer, CustomerChange
+from corebank.db.fastsql import FastSQL
 from corebank.db.uow import UnitOfWork
 from corebank.kernel.errors import InvalidRequest
 from corebank.kernel.events import Event
@@ -29,10 +30,16 @@ class TierRead(BaseModel):
     tier: str
 
 
+# Asked on every card and e-channel payment (it picks the limits): plain SQL on the driver's cursor.
+_TIER_OF = FastSQL("SELECT tier FROM customers WHERE id = :id")
+
+
 def tier_of(uow: UnitOfWork, customer_id: int) -> str:
     """The tier of the customer with internal id `customer_id` ("standard" for an unknown id)."""
-    tier = uow.conn.execute(select(Customer.tier).where(Customer.id == customer_id)).scalar()
-    return tier or DEFAULT_TIER
+    cursor = _TIER_OF.execute(uow, {"id": customer_id})
+    row = cursor.fetchone()
+    cursor.close()
+    return (row[0] if row else None) or DEFAULT_TIER
 
 
 def set_tier(uow: UnitOfWork, actor: Actor, customer_number: str, tier: str) -> TierRead:

@@ -13,6 +13,7 @@ import time
 
 from corebank.channels import monitoring
 from corebank.channels.atm import iso, switch
+from corebank.channels.atm.group import GroupCommit
 from corebank.db.uow import UnitOfWorkFactory
 from corebank.kernel.errors import CoreBankError
 
@@ -35,8 +36,11 @@ class Refused(Exception):
         self.code = code
 
 
-def handle(runner: UnitOfWorkFactory, request: dict[str, str]) -> dict[str, str]:
-    """The answer to one decoded request (0800, 0200, 0420; anything else is answered 12)."""
+def handle(
+    runner: UnitOfWorkFactory, request: dict[str, str], group: GroupCommit | None = None
+) -> dict[str, str]:
+    """The answer to one decoded request (0800, 0200, 0420; anything else is answered 12). With `group`, a
+    financial request shares a transaction with others queued at the same time (see `group`)."""
     started = time.perf_counter()
     mti = request.get("t", "")
     channel, tx_type = "atm", "unknown"
@@ -47,7 +51,7 @@ def handle(runner: UnitOfWorkFactory, request: dict[str, str]) -> dict[str, str]
         elif mti in ("0200", "0201"):
             req = _card_request(runner, request)
             channel, tx_type = req.channel, req.tx_type
-            answer = _financial(runner, request, req)
+            answer = _financial(runner, request, req, group)
         elif mti in ("0420", "0421"):
             tx_type = "reversal"
             answer = _reversal(runner, request)
@@ -130,17 +134,11 @@ def _card_request(runner: UnitOfWorkFactory, request: dict[str, str]) -> switch.
     )
 
 
-def _financial(runner: UnitOfWorkFactory, request: dict[str, str], req: switch.CardRequest) -> dict[str, str]:
-    auth = runner.run(switch.authorize, req)
-    if auth.replay is not None:
-        return iso.answer_to(request, auth.code, **switch.answer_fields(auth.replay))
-    if auth.code != iso.APPROVED:
-        return iso.answer_to(request, auth.code)
-    if req.tx_type == "balance_inquiry":
-        out = runner.run(switch.balance_inquiry, req, auth, readonly=True)
-    else:
-        out = runner.run(switch.book, req, auth)
-    return iso.answer_to(request, out["39"], **switch.answer_fields(out))
+def _financial(
+    runner: UnitOfWorkFactory, request: dict[str, str], req: switch.CardRequest, group: GroupCommit | None
+) -> dict[str, str]:
+    out = group.process(req) if group is not None else runner.run(switch.process, req)
+    return iso.answer_to(request, out["39"], **out)
 
 
 def _reversal(runner: UnitOfWorkFactory, request: dict[str, str]) -> dict[str, str]:

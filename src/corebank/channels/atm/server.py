@@ -2,11 +2,13 @@
 
 Each frame is a 2-byte big-endian length and one ISO 8583 message (`iso.SPEC`). A connection is a terminal:
 its requests are answered in order, each in a worker thread (the units of work are synchronous), while the
-event loop keeps reading every other connection. A frame that cannot be read is answered as far as it can be:
-when its MTI was decoded, with the MTI + 10 and 12 (invalid transaction), and the connection stays; when
-nothing can be read (a length of 0 or above `iso.MAX_FRAME`, a frame cut short, bytes that are no MTI), with
-96 (system malfunction), and that connection alone is closed. A connection silent for
-`atm_idle_timeout_seconds` is closed. Every minute the server credits the ATM transfers that have come due.
+event loop keeps reading every other connection; financial requests from many terminals that arrive together
+are committed together (`group`), each answered only once its transaction has committed. A frame that cannot
+be read is answered as far as it can be: when its MTI was decoded, with the MTI + 10 and 12 (invalid
+transaction), and the connection stays; when nothing can be read (a length of 0 or above `iso.MAX_FRAME`, a
+frame cut short, bytes that are no MTI), with 96 (system malfunction), and that connection alone is closed. A
+connection silent for `atm_idle_timeout_seconds` is closed. Every minute the server credits the ATM transfers
+that have come due.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from dataclasses import dataclass, field
 
 from corebank.channels import monitoring
 from corebank.channels.atm import handler, iso, transfers
+from corebank.channels.atm.group import GroupCommit
 from corebank.db.uow import UnitOfWorkFactory
 
 log = logging.getLogger("corebank.atm")
@@ -43,11 +46,14 @@ class SwitchServer:
     credit_every: float = CREDIT_EVERY_SECONDS  # 0: no crediting of due ATM transfers
     _server: asyncio.Server | None = field(default=None, init=False, repr=False)
     _executor: ThreadPoolExecutor | None = field(default=None, init=False, repr=False)
+    group_commit: bool = True  # financial requests queued together share a transaction (see `group`)
+    _group: GroupCommit | None = field(default=None, init=False, repr=False)
     connections: int = field(default=0, init=False)
 
     async def start(self) -> int:
         """Listen; return the port (useful when asked for port 0)."""
         self._executor = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="atm")
+        self._group = GroupCommit(self.runner) if self.group_commit else None
         asyncio.get_running_loop().set_default_executor(self._executor)
         self._server = await asyncio.start_server(
             self._connection, self.host, self.port, limit=iso.MAX_FRAME * 2
@@ -130,7 +136,7 @@ class SwitchServer:
             monitoring.observe("atm", "unknown", iso.INVALID_TRANSACTION, 0.0)
             await self._send(writer, iso.answer_to(exc.fields, iso.INVALID_TRANSACTION))
             return True
-        answer = await asyncio.to_thread(handler.handle, self.runner, request)
+        answer = await asyncio.to_thread(handler.handle, self.runner, request, self._group)
         await self._send(writer, answer)
         return True
 

@@ -2,19 +2,25 @@
 merchant or read the balances; reverse (冲正) a withdrawal or purchase the terminal could not complete; sign a
 terminal on and off.
 
-A financial request is two units of work. `authorize` checks the channel, the terminal and the card's PIN and
-commits whatever happens (a wrong PIN counts and must stay counted). The money step then claims the request's
-journal key, books it, and stores the answer in the same transaction: a terminal that sends the request again
-gets that answer back and nothing is posted twice; the same key with other content is answered 94. A refusal
-inside the money step (insufficient funds, over the limit) is answered and journaled too, in a savepoint that
-undoes whatever it had written.
-"""
+A financial request is one unit of work (`process`): check the channel, the terminal and the card's PIN, then
+claim the request's journal key, book it, and store the answer, all in one transaction. Every outcome is
+returned, never raised, so the transaction commits whatever the answer: a wrong PIN counts and stays counted
+(the house's "failure that must be remembered"). A terminal that sends the request again gets the stored
+answer back and nothing is posted twice; the same key with other content is answered 94. A refusal inside the
+money step (insufficient funds, over the limit) is answered and journaled too, in a savepoint that undoes
+whatever it had written. Only a closed channel raises, before anything is written.
+
+The terminal's static data and clear PIN key are kept per process for `TERMINAL_TTL` seconds (reading and
+decrypting them on every request was a tenth of a withdrawal's work): a terminal disabled or re-keyed is
+refused by a running switch within that time. An unknown terminal is never kept (a new one works at once), and
+sign-on, sign-off and reversals read the terminal afresh."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
 import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -213,23 +219,63 @@ def _references(uow: UnitOfWork, journal_id: int, entry_id: int) -> dict[str, st
 # -------------------------------------------------------------------------------------------- authorizing
 
 
+TERMINAL_TTL = 5.0  # seconds a process keeps a terminal's data (see the module docstring)
+_terminals: dict[tuple[str, str], tuple[float, TerminalInfo]] = {}
+
+
+def _terminal(uow: UnitOfWork, terminal_id: str) -> TerminalInfo | None:
+    """The terminal, from this process's copy when it is younger than TERMINAL_TTL (keyed by database too:
+    one process may serve several banks, as the tests do)."""
+    key = (str(uow.settings.database_url), terminal_id)
+    now = time.monotonic()
+    kept = _terminals.get(key)
+    if kept is not None and now - kept[0] < TERMINAL_TTL:
+        return kept[1]
+    term = terminals.get_terminal(uow, terminal_id)
+    if term is None:
+        _terminals.pop(key, None)
+    else:
+        _terminals[key] = (now, term)
+    return term
+
+
+def _authorize(uow: UnitOfWork, req: CardRequest) -> tuple[Authorization, PostingAccount | None]:
+    registry.require_open(uow, req.channel, req.tx_type)
+    term = _terminal(uow, req.terminal_id)
+    if term is None:
+        return Authorization(iso.INVALID_TRANSACTION), None
+    if term.status != "active" or term.kind != req.channel:
+        return Authorization(iso.NOT_PERMITTED, term), None
+    if req.tx_type != "balance_inquiry":
+        seen = _recall(uow, req.terminal_id, req.stan, _day(uow, req.field7), "0200", req.fingerprint)
+        if seen is not None:
+            return Authorization(seen["39"], term, replay=seen), None
+    card, acc = cards.check_pin_for_posting(uow, req.pan, req.pin_block, term.pin_key)
+    return Authorization(card.code, term, card), acc
+
+
 def authorize(uow: UnitOfWork, req: CardRequest) -> Authorization:
     """Check, in order: the channel and transaction type are open (raises ChannelClosed or
     TransactionTypeClosed), the terminal is known (else 12) and active and of the right kind (else 57), the
     request is not a repeat (else the first answer, or 94), and the card and PIN (14, 41, 54, 55, 57, 75).
-    Commit it whatever the answer: a wrong PIN has been counted."""
-    registry.require_open(uow, req.channel, req.tx_type)
-    term = terminals.get_terminal(uow, req.terminal_id)
-    if term is None:
-        return Authorization(iso.INVALID_TRANSACTION)
-    if term.status != "active" or term.kind != req.channel:
-        return Authorization(iso.NOT_PERMITTED, term)
-    if req.tx_type != "balance_inquiry":
-        seen = _recall(uow, req.terminal_id, req.stan, _day(uow, req.field7), "0200", req.fingerprint)
-        if seen is not None:
-            return Authorization(seen["39"], term, replay=seen)
-    card = cards.check_pin(uow, req.pan, req.pin_block, term.pin_key)
-    return Authorization(card.code, term, card)
+    Commit it whatever the answer: a wrong PIN has been counted. (`process` does this and the money step in
+    one unit of work; this is the check alone.)"""
+    return _authorize(uow, req)[0]
+
+
+def process(uow: UnitOfWork, req: CardRequest) -> dict[str, str]:
+    """A financial request (0200) in one unit of work: `authorize`, then `balance_inquiry` or `book`. Returns
+    the answer's fields (39; 37 and 38 on an approval, 54 for an inquiry; a repeat's stored answer), never
+    raising for a refusal, so that the unit of work commits a counted wrong PIN. Raises only ChannelClosed or
+    TransactionTypeClosed, before anything is written."""
+    auth, acc = _authorize(uow, req)
+    if auth.replay is not None:
+        return answer_fields(auth.replay)
+    if auth.code != iso.APPROVED:
+        return {"39": auth.code}
+    if req.tx_type == "balance_inquiry":
+        return balance_inquiry(uow, req, auth)
+    return _financial(uow, req, auth, _BOOKERS[req.tx_type], acc)
 
 
 def balance_inquiry(uow: UnitOfWork, req: CardRequest, auth: Authorization) -> dict[str, str]:
@@ -251,8 +297,10 @@ def _financial(
     req: CardRequest,
     auth: Authorization,
     book: Callable[[UnitOfWork, CardRequest, TerminalInfo, PostingAccount, Money], int],
+    acc: PostingAccount | None = None,
 ) -> dict[str, str]:
-    """Claim the journal key, book the request (a refusal is answered, its writes undone), store the answer."""
+    """Claim the journal key, book the request (a refusal is answered, its writes undone), store the answer.
+    `acc` is the card's account when this transaction has read it already (by the PIN check)."""
     assert auth.card is not None and auth.terminal is not None
     day = _day(uow, req.field7)
     jid = _claim(
@@ -272,7 +320,8 @@ def _financial(
     entry_id: int | None = None
     try:
         with uow.session.begin_nested():
-            acc = accounts.load_for_posting(uow, [auth.card.account_number])[auth.card.account_number]
+            if acc is None:
+                acc = accounts.load_for_posting(uow, [auth.card.account_number])[auth.card.account_number]
             if acc.currency != req.currency:
                 raise CurrencyMismatch(f"the card's account holds {acc.currency}")
             entry_id = book(uow, req, auth.terminal, acc, Money.from_minor(req.amount, acc.currency))
@@ -447,7 +496,8 @@ _BOOKERS = {"withdrawal": _book_withdrawal, "purchase": _book_purchase, "transfe
 
 
 def book(uow: UnitOfWork, req: CardRequest, auth: Authorization) -> dict[str, str]:
-    """The money step of an authorized withdrawal, transfer or purchase: the answer's fields 39 (37, 38)."""
+    """The money step of an authorized withdrawal, transfer or purchase: the answer's fields 39 (37, 38), in a
+    unit of work of its own after `authorize`'s."""
     return _financial(uow, req, auth, _BOOKERS[req.tx_type])
 
 

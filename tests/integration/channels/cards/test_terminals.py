@@ -50,7 +50,10 @@ def test_atm_registered_and_loaded_from_the_vault(app_client, auth, bank):
 
     with bank.uow.session() as s:
         entry = s.execute(
-            select(JournalEntry).where(JournalEntry.kind == "atm.cash_load").order_by(JournalEntry.id.desc())
+            select(JournalEntry)
+            .where(JournalEntry.kind == "atm.cash_load")
+            .order_by(JournalEntry.id.desc())
+            .limit(1)
         ).scalar_one()
         lines = {
             (ln.gl_code, ln.amount, ln.account_id)
