@@ -31,6 +31,10 @@ class Settings(BaseSettings):
     hash_key: str = ""  # hex key for the keyed hash that indexes encrypted personal data
 
     token_minutes: int = 15
+    # The web consoles (/console, /bank): a session ends after this many idle minutes, and after this many hours
+    # in any case.
+    console_idle_minutes: int = 15
+    console_max_hours: int = 12
     lockout_after_failures: int = 5
 
     bank_code: str = "313100000013"  # 12-digit CNAPS participant code of this bank (a demo value)

@@ -204,6 +204,34 @@ def change_password(uow: UnitOfWork, actor: Actor, username: str, new_password: 
     uow.audit(actor, "user.password", "user", username)
 
 
+@dataclass(frozen=True, slots=True)
+class StaffState:
+    """What a console session checks on every page: the user may be disabled, or their password changed."""
+
+    status: str
+    token_version: int
+    language: str
+
+
+def staff_state(uow: UnitOfWork, user_id: int) -> StaffState | None:
+    """A staff user's status, token version and language (None when there is no such user)."""
+    row = uow.session.execute(
+        select(StaffUser.status, StaffUser.token_version, StaffUser.language).where(StaffUser.id == user_id)
+    ).first()
+    return None if row is None else StaffState(row[0], int(row[1]), row[2])
+
+
+LANGUAGES = ("zh_CN", "en")
+
+
+def set_language(uow: UnitOfWork, actor: Actor, language: str) -> None:
+    """Keep the language a staff user's console speaks in their profile."""
+    if language not in LANGUAGES:
+        raise InvalidRequest(f"language must be one of {', '.join(LANGUAGES)}")
+    uow.session.execute(update(StaffUser).where(StaffUser.username == actor.username).values(language=language))
+    uow.audit(actor, "user.language", "user", actor.username, language=language)
+
+
 def verify_audit_chain(uow: UnitOfWork, chunk: int = 5000) -> AuditVerification:
     """Recompute every audit record's hash in order, in chunks, and hold the last against the chain head."""
     prev, count, last_seq = GENESIS, 0, 0

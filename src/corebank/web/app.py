@@ -16,6 +16,7 @@ from corebank.db.uow import UnitOfWork
 from corebank.web import errors
 from corebank.web.channel_metrics import ChannelMetricsMiddleware
 from corebank.web.metrics import Metrics, MetricsMiddleware
+from corebank.web.pages import install as install_pages
 from corebank.web.routes import (
     accounts,
     atm_terminals,
@@ -121,6 +122,7 @@ def create_app(bank: Bank) -> FastAPI:
         """A no-op endpoint: the baseline for the HTTP benchmark."""
         return {"ok": "yes"}
 
+    install_pages(app)
     app.add_middleware(ChannelMetricsMiddleware)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     return app

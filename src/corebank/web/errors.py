@@ -44,31 +44,52 @@ def problem(status: int, code: str, title: str, detail: str, **extra: Any) -> JS
     return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
 
 
+def _page(request: Request, status: int, code: str, title: str, detail: str) -> Any:
+    """The consoles' pages (/console, /bank) answer errors with a page, not problem+json (see web.pages.errors)."""
+    hook = getattr(request.app.state, "page_error", None)
+    return None if hook is None else hook(request, status, code, title, detail)
+
+
 def install(app: FastAPI) -> None:
     """Register the handlers."""
 
     @app.exception_handler(CoreBankError)
-    async def _business(_request: Request, exc: CoreBankError) -> JSONResponse:
+    async def _business(request: Request, exc: CoreBankError) -> Any:
+        page = _page(request, exc.status, exc.code, exc.title, exc.detail)
+        if page is not None:
+            return page
         return problem(exc.status, exc.code, exc.title, exc.detail, **exc.extra)
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _validation(request: Request, exc: RequestValidationError) -> Any:
         errors = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", "")} for e in exc.errors()]
         on_amount = any(str(e["loc"][-1]) in AMOUNT_FIELDS for e in errors if e["loc"])
         code = "INVALID_AMOUNT" if on_amount else "VALIDATION_ERROR"
         detail = "; ".join(f"{'.'.join(str(p) for p in e['loc'][1:]) or 'body'}: {e['msg']}" for e in errors)
+        page = _page(request, 422, code, "The request is not valid", detail)
+        if page is not None:
+            return page
         return problem(422, code, "The request is not valid", detail, errors=errors)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> Any:
         code = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 401: "NOT_AUTHENTICATED"}.get(
             exc.status_code, "HTTP_ERROR"
         )
+        title = {404: "Not found", 405: "This action is not allowed here"}.get(
+            exc.status_code, str(exc.detail)
+        )
+        page = _page(request, exc.status_code, code, title, str(exc.detail))
+        if page is not None:
+            return page
         return problem(exc.status_code, code, str(exc.detail), str(exc.detail))
 
     @app.exception_handler(Exception)
-    async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+    async def _unexpected(request: Request, exc: Exception) -> Any:
         log.exception("unhandled error")
+        page = _page(request, 500, "INTERNAL_ERROR", "Something went wrong", "the error was logged")
+        if page is not None:
+            return page
         return problem(
             500, "INTERNAL_ERROR", "Something went wrong", "the error was logged; nothing was changed"
         )

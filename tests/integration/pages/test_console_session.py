@@ -1,0 +1,109 @@
+"""The staff console's session: sign-in, CSRF, language, sign-out, error pages and ending sessions."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from corebank.db.models import AuditRecord
+from corebank.security import service as security
+from corebank.security.models import StaffUser
+
+
+def _audits(bank, action: str) -> int:  # type: ignore[no-untyped-def]
+    return bank.run(
+        lambda uow: len(
+            uow.session.execute(select(AuditRecord.seq).where(AuditRecord.action == action)).all()
+        ),
+        readonly=True,
+    )
+
+
+def test_sign_in_sets_a_scoped_http_only_cookie_and_shows_the_home_page(pages, staff) -> None:
+    b = pages()
+    r = b.get("/console/login")
+    assert r.status_code == 200 and 'name="password"' in r.text
+    r = b.client.post(
+        "/console/login",
+        data={"username": "teller", "password": staff["teller"].password, "csrf": b.csrf},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303 and r.headers["location"] == "/console"
+    cookie = next(h for h in r.headers.get_list("set-cookie") if h.startswith("corebank_session="))
+    assert "Path=/console" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    home = b.get("/console")
+    assert home.status_code == 200 and "teller" in home.text
+
+
+def test_a_wrong_password_shows_the_error_code_and_no_session(pages, staff) -> None:
+    b = pages()
+    b.get("/console/login")
+    r = b.post("/console/login", {"username": "teller", "password": "wrong-password-9"})
+    assert r.status_code == 401
+    assert "LOGIN_FAILED" in r.text
+    assert "corebank_session" not in b.client.cookies
+    assert b.get("/console").url.path == "/console/login"
+
+
+def test_a_page_without_a_session_redirects_to_sign_in_and_back(pages, staff) -> None:
+    b = pages()
+    r = b.client.get("/console?x=1", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/console/login?next=/console")
+
+
+def test_a_post_without_the_csrf_token_is_refused_and_changes_nothing(console, bank) -> None:
+    b = console("teller2")
+    before = _audits(bank, "user.language")
+    r = b.post("/console/language", {"language": "en", "back": "/console"}, csrf=False)
+    assert r.status_code == 403 and "CSRF_FAILED" in r.text
+    r = b.post("/console/language", {"language": "en", "back": "/console", "csrf": "forged"}, csrf=False)
+    assert r.status_code == 403
+    assert _audits(bank, "user.language") == before
+    uid = staff_id(bank, "teller2")
+    assert bank.run(security.staff_state, uid, readonly=True).language == "zh_CN"
+
+
+def staff_id(bank, name: str) -> int:  # type: ignore[no-untyped-def]
+    return bank.run(
+        lambda uow: uow.session.execute(select(StaffUser.id).where(StaffUser.username == name)).scalar_one(),
+        readonly=True,
+    )
+
+
+def test_the_language_is_kept_in_the_profile_and_every_page_speaks_it(console, bank) -> None:
+    b = console("auditor")
+    assert 'lang="zh-CN"' in b.get("/console").text
+    r = b.post("/console/language", {"language": "en", "back": "/console"})
+    assert r.status_code == 200 and 'lang="en"' in r.text
+    assert bank.run(security.staff_state, staff_id(bank, "auditor"), readonly=True).language == "en"
+    again = console("auditor")  # a new sign-in takes the language from the profile
+    assert 'lang="en"' in again.get("/console").text
+    r = b.post("/console/language", {"language": "xx", "back": "/console"})
+    assert r.status_code == 422 and "INVALID_REQUEST" in r.text
+    b.post("/console/language", {"language": "zh_CN", "back": "/console"})
+
+
+def test_sign_out_ends_the_session(console) -> None:
+    b = console("accountant")
+    r = b.post("/console/logout")
+    assert r.url.path == "/console/login"
+    assert b.get("/console").url.path == "/console/login"
+
+
+def test_changing_the_password_ends_open_sessions(console, bank, staff) -> None:
+    b = console("risk")
+    assert b.get("/console").url.path == "/console"
+    bank.run(
+        security.change_password, staff["risk"].actor, "risk", staff["risk"].password
+    )  # token version +1
+    assert b.get("/console").url.path == "/console/login"
+
+
+def test_errors_are_pages_with_the_code_on_console_paths_and_problem_json_on_the_api(
+    console, app_client
+) -> None:
+    b = console("teller")
+    r = b.get("/console/no-such-page")
+    assert r.status_code == 404 and r.headers["content-type"].startswith("text/html")
+    assert "NOT_FOUND" in r.text and "Traceback" not in r.text
+    api = app_client.get("/api/v1/no-such-thing")
+    assert api.status_code == 404 and api.headers["content-type"] == "application/problem+json"
