@@ -15,7 +15,7 @@ from corebank.security import Actor
 from corebank.security import service as security
 from corebank.web.pages import i18n
 from corebank.web.pages.errors import error_view
-from corebank.web.pages.render import NavItem, redirect, register_nav, render
+from corebank.web.pages.render import N_, NavItem, redirect, register_nav, render
 from corebank.web.pages.session import (
     ConsoleActor,
     check_login_csrf,
@@ -26,7 +26,7 @@ from corebank.web.pages.session import (
 )
 
 router = APIRouter(prefix="/console", include_in_schema=False)
-register_nav(NavItem("console", "Console", "Home", "/console", None, order=0))
+register_nav(NavItem("console", N_("Console"), N_("Home"), "/console", None, order=0))
 
 
 def _safe_next(value: str | None) -> str:

@@ -32,6 +32,11 @@ env.filters["moment"] = i18n.moment
 env.globals["LANGUAGE_NAMES"] = i18n.LANGUAGE_NAMES
 
 
+def N_(message: str) -> str:
+    """Mark a string for the catalogs without translating it now (it is translated where it is shown)."""
+    return message
+
+
 @dataclass(frozen=True, slots=True)
 class NavItem:
     """A link in an area's navigation, shown to those who hold `permission` (None: everyone signed in)."""
