@@ -107,3 +107,85 @@ def test_errors_are_pages_with_the_code_on_console_paths_and_problem_json_on_the
     assert "NOT_FOUND" in r.text and "Traceback" not in r.text
     api = app_client.get("/api/v1/no-such-thing")
     assert api.status_code == 404 and api.headers["content-type"] == "application/problem+json"
+
+
+def test_an_unexpected_failure_on_a_page_shows_the_code_and_no_stack_trace(bank, staff) -> None:
+    from fastapi.testclient import TestClient
+
+    from corebank.web.app import create_app
+
+    app = create_app(bank)
+
+    @app.get("/console/test-boom")
+    def boom() -> None:
+        raise RuntimeError("secret internals")
+
+    with TestClient(app, raise_server_exceptions=False) as c:
+        r = c.get("/console/test-boom")
+    assert r.status_code == 500 and r.headers["content-type"].startswith("text/html")
+    assert "INTERNAL_ERROR" in r.text
+    assert "secret internals" not in r.text and "Traceback" not in r.text
+
+
+def test_the_session_cookie_is_secure_when_the_request_came_by_tls(pages, staff) -> None:
+    from fastapi.testclient import TestClient
+
+    b = pages()
+    tls = TestClient(b.client.app, base_url="https://testserver", follow_redirects=False)
+    page = tls.get("/console/login")
+    csrf = page.text.split('name="csrf" value="')[1].split('"')[0]
+    r = tls.post(
+        "/console/login", data={"username": "teller", "password": staff["teller"].password, "csrf": csrf}
+    )
+    cookie = next(h for h in r.headers.get_list("set-cookie") if h.startswith("corebank_session="))
+    assert "Secure" in cookie
+
+
+def test_a_session_ends_when_idle_and_after_the_day_cap(pages, bank, staff) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    import jwt
+
+    from corebank.web.pages.session import AUDIENCE, STAFF_COOKIE
+
+    uid = staff_id(bank, "teller")
+    base = {
+        "aud": AUDIENCE,
+        "sub": "teller",
+        "uid": uid,
+        "tv": 0,
+        "roles": ["teller"],
+        "br": "0001",
+        "sid": "s1",
+    }
+    now = datetime.now(UTC)
+    tv = bank.run(security.staff_state, uid, readonly=True).token_version
+    cases = {
+        "idle": {
+            **base,
+            "tv": tv,
+            "lang": "en",
+            "st": int(now.timestamp()) - 60,
+            "exp": now - timedelta(seconds=1),
+        },
+        "cap": {
+            **base,
+            "tv": tv,
+            "lang": "en",
+            "st": int((now - timedelta(hours=13)).timestamp()),
+            "exp": now + timedelta(minutes=5),
+        },
+        "live": {
+            **base,
+            "tv": tv,
+            "lang": "en",
+            "st": int(now.timestamp()),
+            "exp": now + timedelta(minutes=5),
+        },
+    }
+    landed = {}
+    for name, claims in cases.items():
+        b = pages()
+        b.client.cookies.set(STAFF_COOKIE, jwt.encode(claims, bank.settings.jwt_secret), path="/console")
+        landed[name] = b.get("/console").url.path
+    assert landed == {"idle": "/console/login", "cap": "/console/login", "live": "/console"}
