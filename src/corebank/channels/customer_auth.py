@@ -257,6 +257,16 @@ def _refresh_row(uow: UnitOfWork, refresh_token: str) -> tuple[EbankRefreshToken
     return row, session
 
 
+def session_open(uow: UnitOfWork, refresh_token: str) -> bool:
+    """True while the e-banking session behind `refresh_token` is neither ended nor expired. The web bank's
+    cookie carries the token and asks on every page, so signing out ends every copy of the cookie at once."""
+    try:
+        _row, session = _refresh_row(uow, refresh_token)
+    except RefreshTokenInvalid:
+        return False
+    return session.ended_at is None and otp.aware(session.expires_at) > uow.now
+
+
 def refresh(uow: UnitOfWork, cmd: RefreshRequest) -> Outcome[CustomerTokens]:
     """Exchange a refresh token for a new access token and the next refresh token. A refresh token already
     used ends its session (someone holds a copy): REFRESH_TOKEN_REUSED, committed."""

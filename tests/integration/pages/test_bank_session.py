@@ -183,3 +183,15 @@ def test_a_sign_in_post_without_its_token_is_refused(bank: Bank, staff, app_clie
     r = b.post("/bank/login", {"username": p.login_name, "password": PASSWORD}, csrf=False)
     assert r.status_code == 403 and "CSRF_FAILED" in r.text
     assert login_row(bank, p.login_name)["failed_logins"] == 0
+
+
+def test_a_copy_of_the_cookie_taken_before_sign_out_stops_working(customer) -> None:  # type: ignore[no-untyped-def]
+    c = customer()
+    copied = c.browser.client.cookies.get("corebank_bank_session")
+    assert copied and c.browser.get("/bank").url.path == "/bank"
+    c.browser.post("/bank/logout", {})
+    from fastapi.testclient import TestClient
+
+    with TestClient(c.browser.client.app) as thief:
+        thief.cookies.set("corebank_bank_session", copied, path="/bank")
+        assert thief.get("/bank").url.path == "/bank/login"

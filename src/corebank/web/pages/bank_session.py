@@ -26,7 +26,8 @@ from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from corebank.bootstrap import Bank
-from corebank.channels import principal, tokens
+from corebank.channels import customer_auth, principal, tokens
+from corebank.db.uow import UnitOfWork
 from corebank.kernel.errors import CoreBankError, InvalidAmount, InvalidRequest, NotAuthenticated
 from corebank.security import Actor, cipher_for
 from corebank.web.pages import i18n
@@ -156,10 +157,14 @@ def end_bank_session(request: Request) -> None:
 def refresh_token_of(request: Request) -> str | None:
     """The e-banking session's refresh token (to end that session on sign-out)."""
     claims = getattr(request.state, "bank_claims", None)
-    if not claims or not claims.get("rt"):
+    return _decrypt_refresh(_bank(request), claims) if claims else None
+
+
+def _decrypt_refresh(bank: Bank, claims: dict[str, Any]) -> str | None:
+    if not claims.get("rt"):
         return None
     try:
-        return str(cipher_for(_bank(request).settings).decrypt(claims["rt"]))
+        return str(cipher_for(bank.settings).decrypt(claims["rt"]))
     except Exception:
         return None
 
@@ -199,10 +204,16 @@ async def bank_actor(request: Request) -> Actor:
     bank = _bank(request)
     request.state.channel = CHANNEL
     claims = _read_bank_cookie(bank, request.cookies.get(BANK_COOKIE))
+    refresh_token = _decrypt_refresh(bank, claims)
+
+    def check(uow: UnitOfWork) -> Actor:
+        actor = principal.authenticate(uow, customer_claims(claims))
+        if refresh_token is None or not customer_auth.session_open(uow, refresh_token):
+            raise NotAuthenticated("this session was ended; sign in again")
+        return actor
+
     try:
-        actor = await run_in_threadpool(
-            bank.run, principal.authenticate, customer_claims(claims), readonly=True
-        )
+        actor = await run_in_threadpool(bank.run, check, readonly=True)
     except NotAuthenticated as exc:
         end_bank_session(request)
         raise LoginRequired(exc.detail or "the session was ended; sign in again") from None
