@@ -228,7 +228,9 @@ def set_language(uow: UnitOfWork, actor: Actor, language: str) -> None:
     """Keep the language a staff user's console speaks in their profile."""
     if language not in LANGUAGES:
         raise InvalidRequest(f"language must be one of {', '.join(LANGUAGES)}")
-    uow.session.execute(update(StaffUser).where(StaffUser.username == actor.username).values(language=language))
+    uow.session.execute(
+        update(StaffUser).where(StaffUser.username == actor.username).values(language=language)
+    )
     uow.audit(actor, "user.language", "user", actor.username, language=language)
 
 
