@@ -6,6 +6,7 @@ from corebank.channels import (
     identity_models,  # noqa: F401 - e-banking logins, devices, sessions, one-time codes, the SMS outbox
     limit_models,  # noqa: F401 - channel limits and their use
     me_models,  # noqa: F401 - payees, notification settings
+    message_models,  # noqa: F401 - secure messages between the bank and its customers
     monitoring_models,  # noqa: F401 - channel statistics and alerts
     points_models,  # noqa: F401 - points
     registry_models,  # noqa: F401 - the channel registry
