@@ -112,3 +112,28 @@ def test_a_certificate_is_reported_lost_and_released_with_the_holders_id(console
     assert not bank.run(
         time_deposits.get_time_deposit, teller, td.certificate_number, readonly=True
     ).loss_report
+
+
+def test_a_loan_repayment_posts_once_per_key_and_ends_on_its_voucher(console, bank, staff) -> None:
+    from corebank.loans import servicing
+
+    loan = active_loan(bank, staff["teller"].actor, staff["credit"].actor, staff["approver"].actor)
+    officer = staff["credit"].actor
+    before = bank.run(servicing.get_loan, officer, loan.loan_number, readonly=True)
+    b = console("teller")
+    key = uuid.uuid4().hex
+    form = {
+        "amount": "500.00",
+        "source": "account",
+        "from_account": loan.account_number,
+        "idempotency_key": key,
+    }
+    r = b.post(f"/console/loans/{loan.loan_number}/repay", form)
+    assert r.status_code == 200 and r.url.path.startswith("/console/vouchers/"), r.text[:500]
+    assert "500.00" in r.text
+    again = b.post(f"/console/loans/{loan.loan_number}/repay", form)  # a double submit: the same answer
+    assert again.url.path == r.url.path
+    repayments = bank.run(servicing.repayments_of, officer, loan.loan_number, readonly=True)
+    assert len(repayments) == 1
+    after = bank.run(servicing.get_loan, officer, loan.loan_number, readonly=True)
+    assert after.outstanding_principal != before.outstanding_principal
