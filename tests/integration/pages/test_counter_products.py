@@ -25,8 +25,10 @@ def test_a_time_deposit_opens_from_the_customers_account_once_per_key(console, b
         "idempotency_key": uuid.uuid4().hex,
     }
     r = b.post("/console/deposits/time", data)
-    assert r.status_code == 200 and r.url.path == f"/console/customers/{acc.customer_number}"
-    b.post("/console/deposits/time", data)
+    assert r.status_code == 200 and r.url.path.startswith("/console/vouchers/"), r.text[:500]
+    assert "5,000.00" in r.text and acc.number in r.text  # the opening's voucher: from the customer's account
+    again = b.post("/console/deposits/time", data)
+    assert again.url.path == r.url.path
     assert bank.run(accounts.get_account, teller, acc.number, readonly=True).balance == "5000.00"
     held = bank.run(time_deposits.list_time_deposits, teller, acc.customer_number, readonly=True)
     assert [d.principal for d in held.items] == ["5000.00"]
@@ -50,7 +52,8 @@ def test_a_notice_deposit_opens_from_cash(console, bank, staff) -> None:
             "idempotency_key": uuid.uuid4().hex,
         },
     )
-    assert r.status_code == 200 and r.url.path == f"/console/customers/{acc.customer_number}"
+    assert r.status_code == 200 and r.url.path.startswith("/console/vouchers/"), r.text[:500]
+    assert "60,000.00" in r.text
 
 
 def test_an_auditor_cannot_open_deposits(console) -> None:

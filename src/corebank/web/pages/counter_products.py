@@ -22,6 +22,7 @@ from corebank.web.pages.errors import error_view
 from corebank.web.pages.i18n import _
 from corebank.web.pages.render import N_, NavItem, redirect, register_nav, render
 from corebank.web.pages.session import console_page
+from corebank.web.pages.voucher import opening_entry
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 Depositor = Annotated[Actor, Depends(console_page(P.DEPOSIT_OPERATE))]
@@ -146,7 +147,11 @@ def deposit_open(
             )
     except (CoreBankError, ValidationError) as exc:
         return _page(request, kind, status=status_of(exc), form=form, error=problem(exc))
-    return redirect(f"/console/customers/{holder}", text=_("Deposit %(number)s opened.") % {"number": number})
+    done = _("Deposit %(number)s opened.") % {"number": number}
+    entry_id = bank.run(opening_entry, kind, number, readonly=True)
+    if entry_id is None:
+        return redirect(f"/console/customers/{holder}", text=done)
+    return redirect(f"/console/vouchers/{entry_id}", text=done)
 
 
 def _repay_page(

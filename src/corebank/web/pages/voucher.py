@@ -25,7 +25,9 @@ from corebank.kernel.errors import NotFound
 from corebank.kernel.money import minor_to_text
 from corebank.kernel.pdf import font_for, register_cjk
 from corebank.ledger import chart
-from corebank.ledger.models import JournalEntry
+from corebank.deposits.notice_models import NoticeDeposit
+from corebank.deposits.time_models import TimeDeposit
+from corebank.ledger.models import JournalEntry, JournalLine
 from corebank.security import Actor, P
 from corebank.web.pages.i18n import _
 from corebank.web.pages.render import N_, render
@@ -136,6 +138,22 @@ class Voucher:
     channel: str
     lines: list[VoucherLine] = field(default_factory=list)
     reversed_by: int | None = None
+
+
+def opening_entry(uow: UnitOfWork, kind: str, number: str) -> int | None:
+    """The journal entry that opened a time deposit (by certificate number) or a notice deposit (by its number):
+    the first entry on the deposit's own ledger account. The opening services answer with the deposit, not the
+    entry, and the counter shows the opening's voucher."""
+    model_id, column = (
+        (TimeDeposit.id, TimeDeposit.certificate_number)
+        if kind == "time"
+        else (NoticeDeposit.id, NoticeDeposit.number)
+    )
+    account_id = select(model_id).where(column == number).scalar_subquery()
+    found = uow.session.execute(
+        select(JournalLine.entry_id).where(JournalLine.account_id == account_id).order_by(JournalLine.id).limit(1)
+    ).scalar()
+    return None if found is None else int(found)
 
 
 def read_voucher(uow: UnitOfWork, actor: Actor, reference: str) -> Voucher:
