@@ -83,7 +83,9 @@ def test_a_balance_must_be_settled_and_the_settlement_waits_for_a_supervisor_onc
         f"/console/accounts/{acc.number}/close",
         {"settle_to": "none", "reason": "keep me", "idempotency_key": uuid.uuid4().hex},
     )
-    assert r.status_code == 422 and "ACCOUNT_NOT_EMPTY" in r.text and 'value="keep me"' in r.text, r.text[-3000:]
+    assert r.status_code == 422 and "ACCOUNT_NOT_EMPTY" in r.text and 'value="keep me"' in r.text, r.text[
+        -3000:
+    ]
     r = b.post(
         f"/console/accounts/{acc.number}/close",
         {"settle_to": "account", "to_account": acc.number, "idempotency_key": uuid.uuid4().hex},

@@ -21,12 +21,12 @@ from sqlalchemy import select
 
 from corebank import accounts, ledger
 from corebank.db.uow import UnitOfWork
+from corebank.deposits.notice_models import NoticeDeposit
+from corebank.deposits.time_models import TimeDeposit
 from corebank.kernel.errors import NotFound
 from corebank.kernel.money import minor_to_text
 from corebank.kernel.pdf import font_for, register_cjk
 from corebank.ledger import chart
-from corebank.deposits.notice_models import NoticeDeposit
-from corebank.deposits.time_models import TimeDeposit
 from corebank.ledger.models import JournalEntry, JournalLine
 from corebank.security import Actor, P
 from corebank.web.pages.i18n import _
@@ -151,7 +151,10 @@ def opening_entry(uow: UnitOfWork, kind: str, number: str) -> int | None:
     )
     account_id = select(model_id).where(column == number).scalar_subquery()
     found = uow.session.execute(
-        select(JournalLine.entry_id).where(JournalLine.account_id == account_id).order_by(JournalLine.id).limit(1)
+        select(JournalLine.entry_id)
+        .where(JournalLine.account_id == account_id)
+        .order_by(JournalLine.id)
+        .limit(1)
     ).scalar()
     return None if found is None else int(found)
 
