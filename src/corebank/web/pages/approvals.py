@@ -12,7 +12,9 @@ from fastapi.responses import Response
 from corebank import operations
 from corebank.kernel.errors import CoreBankError
 from corebank.security import Actor, P
-from corebank.web.pages.counter import COUNTER, bank_of, problem
+from corebank.web.deps import get_bank
+from corebank.web.pages.counter import COUNTER
+from corebank.web.pages.errors import form_error
 from corebank.web.pages.i18n import _
 from corebank.web.pages.render import N_, NavItem, redirect, register_nav, render
 from corebank.web.pages.session import console_page
@@ -38,7 +40,7 @@ KIND_NAMES = {
 def _queue(
     request: Request, actor: Actor, status: str, before: int | None, *, code: int = 200, error: Any = None
 ) -> Response:
-    items = bank_of(request).run(
+    items = get_bank(request).run(
         operations.list_approvals,
         actor,
         status=status or None,
@@ -85,9 +87,9 @@ def approve(
 ) -> Response:
     """Approve and run the waiting action now."""
     try:
-        bank_of(request).run(operations.approve, actor, approval_id, reason.strip())
+        get_bank(request).run(operations.approve, actor, approval_id, reason.strip())
     except CoreBankError as exc:
-        return _queue(request, actor, "pending", None, code=exc.status, error=problem(exc))
+        return _queue(request, actor, "pending", None, code=exc.status, error=form_error(exc))
     return redirect(
         "/console/approvals", text=_("Request %(id)s approved and carried out.") % {"id": approval_id}
     )
@@ -99,7 +101,7 @@ def reject(
 ) -> Response:
     """Reject the waiting action (a reason is required); nothing runs."""
     try:
-        bank_of(request).run(operations.reject, actor, approval_id, reason.strip())
+        get_bank(request).run(operations.reject, actor, approval_id, reason.strip())
     except CoreBankError as exc:
-        return _queue(request, actor, "pending", None, code=exc.status, error=problem(exc))
+        return _queue(request, actor, "pending", None, code=exc.status, error=form_error(exc))
     return redirect("/console/approvals", text=_("Request %(id)s rejected.") % {"id": approval_id})

@@ -11,12 +11,12 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 
 from corebank import ledger
-from corebank.bootstrap import Bank
 from corebank.kernel.errors import CoreBankError, InvalidRequest
 from corebank.security import Actor, P
 from corebank.security import service as security
 from corebank.security.permissions import ROLE_PERMISSIONS, ROLES
 from corebank.security.schemas import UserCreate
+from corebank.web.deps import get_bank
 from corebank.web.pages.errors import error_view
 from corebank.web.pages.i18n import _
 from corebank.web.pages.render import N_, NavItem, redirect, register_nav, render
@@ -46,12 +46,8 @@ USER_STATUSES = (N_("active"), N_("locked"), N_("disabled"))
 LEVELS = {"head_office": N_("Head office"), "branch": N_("Branch"), "sub_branch": N_("Sub-branch")}
 
 
-def _bank(request: Request) -> Bank:
-    return request.app.state.bank
-
-
 def _users_page(request: Request, actor: Actor, *, status: int = 200, **extra: Any) -> Response:
-    bank = _bank(request)
+    bank = get_bank(request)
     ctx: dict[str, Any] = {
         "users": bank.run(security.list_users, actor, readonly=True),
         "branches": bank.run(ledger.list_branches, readonly=True),
@@ -78,7 +74,7 @@ def add_user(
     roles: Annotated[list[str] | None, Form()] = None,
 ) -> Response:
     """Add a staff user with a generated first password, shown once on the page that answers."""
-    bank = _bank(request)
+    bank = get_bank(request)
     form = {
         "username": username.strip(),
         "full_name": full_name.strip(),
@@ -108,7 +104,7 @@ def add_user(
 
 @router.post("/users/{username}/unlock")
 def unlock(request: Request, actor: Admin, username: str) -> Response:
-    bank = _bank(request)
+    bank = get_bank(request)
     try:
         bank.run(security.unlock_user, actor, username)
     except CoreBankError as exc:
@@ -131,5 +127,5 @@ def roles(request: Request, actor: Admin) -> Response:
 
 @router.get("/branches")
 def branches(request: Request, actor: Admin) -> Response:
-    rows = _bank(request).run(ledger.list_branches, readonly=True)
+    rows = get_bank(request).run(ledger.list_branches, readonly=True)
     return render(request, "console/backoffice/branches.html", {"branches": rows, "levels": LEVELS})

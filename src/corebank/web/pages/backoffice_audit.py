@@ -21,6 +21,7 @@ from corebank.kernel.errors import CoreBankError, InvalidRequest
 from corebank.security import Actor, P
 from corebank.security import service as security
 from corebank.security.schemas import AuditPage
+from corebank.web.deps import get_bank
 from corebank.web.pages import backoffice_queries as queries
 from corebank.web.pages.errors import error_view
 from corebank.web.pages.render import N_, NavItem, register_nav, render
@@ -32,10 +33,6 @@ PAGE = 50
 FILTERS = ("who", "action", "object_type", "object_id", "date_from", "date_to")
 
 register_nav(NavItem("console", N_("Administration"), N_("Audit trail"), "/console/audit", P.AUDIT_READ, 70))
-
-
-def _bank(request: Request) -> Bank:
-    return request.app.state.bank
 
 
 def _day(text: str, what: str) -> date | None:
@@ -82,7 +79,7 @@ def _page(request: Request, actor: Actor, extra: dict[str, Any] | None = None) -
     ctx: dict[str, Any] = {"form": form, "items": [], "page": {"prev": None, "next": None}}
     status = 200
     try:
-        found = _search(_bank(request), actor, form, cursor)
+        found = _search(get_bank(request), actor, form, cursor)
     except CoreBankError as exc:
         ctx["error"] = error_view(exc.code, exc.title, exc.detail)
         status = exc.status
@@ -110,5 +107,5 @@ def audit(request: Request, actor: Auditor) -> Response:
 @router.get("/audit/verify")
 def audit_verify(request: Request, actor: Auditor) -> Response:
     """Recompute the audit hash chain and show whether it holds (the same check as the REST route)."""
-    result = _bank(request).run(security.verify_audit_chain, readonly=True)
+    result = get_bank(request).run(security.verify_audit_chain, readonly=True)
     return _page(request, actor, {"verification": result})

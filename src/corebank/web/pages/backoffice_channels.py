@@ -19,7 +19,8 @@ from corebank.kernel.errors import CoreBankError, InvalidRequest
 from corebank.products import fee_schedule
 from corebank.products.fee_schemas import FeeQuote, FeeQuoteAsk, FeeRuleSet
 from corebank.security import Actor, P
-from corebank.web.pages.errors import error_view
+from corebank.web.deps import get_bank
+from corebank.web.pages.errors import form_error
 from corebank.web.pages.i18n import _
 from corebank.web.pages.render import N_, NavItem, redirect, register_nav, render
 from corebank.web.pages.session import console_page
@@ -70,14 +71,6 @@ class NotConfirmed(InvalidRequest):
     title = N_("Tick the box to confirm the change")
 
 
-def _bank(request: Request) -> Bank:
-    return request.app.state.bank
-
-
-def _error(exc: CoreBankError) -> dict[str, str]:
-    return error_view(exc.code, exc.title, exc.detail)
-
-
 def _opt(text: str) -> str | None:
     text = text.strip()
     return text or None
@@ -125,7 +118,7 @@ def _common(bank: Bank) -> dict[str, Any]:
 
 def _channels_page(request: Request, actor: Actor, *, status: int = 200, **extra: Any) -> Response:
     """The registry page with whatever form state `extra` brings (an error and the input of one form)."""
-    bank = _bank(request)
+    bank = get_bank(request)
     ctx: dict[str, Any] = {
         **_common(bank),
         "registry": bank.run(registry.list_channels, actor, readonly=True),
@@ -157,7 +150,7 @@ def _channels_page(request: Request, actor: Actor, *, status: int = 200, **extra
 def channels(request: Request, actor: Reader, edit: int | None = None) -> Response:
     extra: dict[str, Any] = {}
     if edit is not None and actor.can(P.CHANNEL_ADMIN):
-        rows = _bank(request).run(fee_schedule.list_fee_rules, actor, None, readonly=True)
+        rows = get_bank(request).run(fee_schedule.list_fee_rules, actor, None, readonly=True)
         row = next((r for r in rows if r.id == edit), None)
         if row is not None:
             extra["fee_form"] = {
@@ -187,7 +180,7 @@ def change_channel(
     confirm: Annotated[str, Form()] = "",
 ) -> Response:
     """Close or open a channel, or one transaction type on it (the same service calls as the REST route)."""
-    bank = _bank(request)
+    bank = get_bank(request)
     form = {"channel": channel, "tx_type": tx_type, "reason": reason}
     try:
         if action not in ("open", "close"):
@@ -197,7 +190,9 @@ def change_channel(
         fn = registry.close_channel if action == "close" else registry.open_channel
         bank.run(fn, actor, channel, None if tx_type in ("", "*") else tx_type, reason)
     except CoreBankError as exc:
-        return _channels_page(request, actor, status=exc.status, change_error=_error(exc), change_form=form)
+        return _channels_page(
+            request, actor, status=exc.status, change_error=form_error(exc), change_form=form
+        )
     what = channel if tx_type in ("", "*") else f"{channel} / {tx_type}"
     text = (_("Closed: %(what)s") if action == "close" else _("Opened: %(what)s")) % {"what": what}
     return redirect("/console/channels", text=text)
@@ -219,7 +214,7 @@ def set_fee(
     active: Annotated[str, Form()] = "",
 ) -> Response:
     """Create or replace one band of a fee rule (fee_schedule.set_fee_rule, as PUT /api/v1/channels/fees)."""
-    bank = _bank(request)
+    bank = get_bank(request)
     form: dict[str, Any] = {
         "tx_type": tx_type.strip(),
         "channel": channel,
@@ -248,7 +243,7 @@ def set_fee(
         saved = bank.run(fee_schedule.set_fee_rule, actor, cmd)
     except CoreBankError as exc:
         return _channels_page(
-            request, actor, status=exc.status, fee_error=_error(exc), fee_form=form, fee_editing=True
+            request, actor, status=exc.status, fee_error=form_error(exc), fee_form=form, fee_editing=True
         )
     return redirect(
         "/console/channels#fees",
@@ -273,7 +268,7 @@ def set_limit(
     count: Annotated[str, Form()] = "",
 ) -> Response:
     """Set one row of the bank's limit table (limits.set_limit_rule, as PUT /api/v1/channels/limits)."""
-    bank = _bank(request)
+    bank = get_bank(request)
     form = {
         "channel": channel,
         "tx_type": tx_type,
@@ -305,7 +300,7 @@ def set_limit(
         )
         bank.run(limits.set_limit_rule, actor, cmd)
     except CoreBankError as exc:
-        return _channels_page(request, actor, status=exc.status, limit_error=_error(exc), limit_form=form)
+        return _channels_page(request, actor, status=exc.status, limit_error=form_error(exc), limit_form=form)
     return redirect(
         "/console/channels#limits", text=_("Limit saved: %(ch)s / %(tx)s") % {"ch": channel, "tx": tx_type}
     )
@@ -323,9 +318,9 @@ def _quote(
             amount=form["amount"],
             currency=_opt(form["currency"]),
         )
-        return _bank(request).run(fee_schedule.quote_fee, actor, ask, readonly=True), None, 200
+        return get_bank(request).run(fee_schedule.quote_fee, actor, ask, readonly=True), None, 200
     except CoreBankError as exc:
-        return None, _error(exc), exc.status
+        return None, form_error(exc), exc.status
 
 
 def _quote_form(
@@ -361,7 +356,7 @@ def channels_quote(
 
 
 def _fees_page(request: Request, actor: Actor, *, status: int = 200, **extra: Any) -> Response:
-    bank = _bank(request)
+    bank = get_bank(request)
     ctx: dict[str, Any] = {
         **_common(bank),
         "fees": bank.run(fee_schedule.list_fee_rules, actor, None, readonly=True),
@@ -401,14 +396,20 @@ WINDOWS = (15, 60, 240, 1440)
 @router.get("/channels/monitor")
 def monitor(request: Request, actor: Reader, minutes: int = 60) -> Response:
     """Requests, outcomes, response codes and latency per channel over the last `minutes`."""
-    bank = _bank(request)
+    bank = get_bank(request)
     try:
         metrics = bank.run(monitoring.channel_metrics, actor, minutes, None, readonly=True)
     except CoreBankError as exc:
         return render(
             request,
             "console/backoffice/monitor.html",
-            {"error": _error(exc), "metrics": None, "windows": WINDOWS, "minutes": minutes, "chart": "{}"},
+            {
+                "error": form_error(exc),
+                "metrics": None,
+                "windows": WINDOWS,
+                "minutes": minutes,
+                "chart": "{}",
+            },
             status=exc.status,
         )
     chart = {

@@ -11,11 +11,11 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 
-from corebank.bootstrap import Bank
 from corebank.kernel.errors import CoreBankError, InvalidRequest
 from corebank.loans import applications, workouts
 from corebank.loans.schemas import ApprovalTerms, Rejection
 from corebank.security import Actor, P
+from corebank.web.deps import get_bank
 from corebank.web.pages.errors import error_view
 from corebank.web.pages.i18n import _
 from corebank.web.pages.render import N_, NavItem, redirect, register_nav, render
@@ -35,10 +35,6 @@ APPLICATION_STATUSES = (N_("submitted"), N_("scored"), N_("approved"), N_("rejec
 CLASSES = (N_("normal"), N_("special_mention"), N_("substandard"), N_("doubtful"), N_("loss"))
 
 
-def _bank(request: Request) -> Bank:
-    return request.app.state.bank
-
-
 def _queue_page(request: Request, actor: Actor, *, status: int = 200, **extra: Any) -> Response:
     q = request.query_params
     state = q.get("status") or "scored"
@@ -46,7 +42,7 @@ def _queue_page(request: Request, actor: Actor, *, status: int = 200, **extra: A
     try:
         if state not in QUEUE_STATUSES:
             raise InvalidRequest(f"status {state!r} is not one of {', '.join(QUEUE_STATUSES)}")
-        found = _bank(request).run(
+        found = get_bank(request).run(
             applications.list_applications,
             actor,
             status=state,
@@ -90,7 +86,7 @@ def decide(
     annual_rate: Annotated[str, Form(max_length=12)] = "",
 ) -> Response:
     """Approve (as asked, optionally at another rate) or reject an application, with a reason."""
-    bank = _bank(request)
+    bank = get_bank(request)
     try:
         if decision == "approve":
             try:
@@ -127,7 +123,7 @@ def collections(request: Request, actor: Reader, cursor: str | None = None) -> R
     ctx: dict[str, Any] = {"items": [], "page": {}}
     status = 200
     try:
-        found = _bank(request).run(workouts.collections_queue, actor, cursor, 50, readonly=True)
+        found = get_bank(request).run(workouts.collections_queue, actor, cursor, 50, readonly=True)
         ctx["items"] = found.items
         ctx["page"] = {
             "prev": "/console/loans/collections" if cursor else None,

@@ -11,9 +11,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from corebank.bootstrap import Bank
 from corebank.kernel.money import minor_to_text
 from corebank.security import Actor, P
+from corebank.web.deps import get_bank
 from corebank.web.pages import backoffice_queries as queries
 from corebank.web.pages.backoffice_channels import CHANNEL_NAMES
 from corebank.web.pages.i18n import _
@@ -25,10 +25,6 @@ Reader = Annotated[Actor, Depends(console_page(P.LEDGER_READ))]
 DAYS = 7
 
 register_nav(NavItem("console", N_("Books"), N_("Dashboard"), "/console/dashboard", P.LEDGER_READ, 49))
-
-
-def _bank(request: Request) -> Bank:
-    return request.app.state.bank
 
 
 def percent(part: int, whole: int) -> str:
@@ -44,7 +40,7 @@ def _json(data: dict[str, Any]) -> str:
 
 @router.get("/dashboard")
 def dashboard(request: Request, actor: Reader) -> Response:
-    bank = _bank(request)
+    bank = get_bank(request)
     cur = bank.settings.base_currency
     deposits = bank.run(queries.deposits_by_branch, cur, actor.branches, readonly=True)
     loans = bank.run(queries.loans_by_branch, cur, actor.branches, readonly=True)

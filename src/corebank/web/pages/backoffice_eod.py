@@ -20,6 +20,7 @@ from corebank import eod
 from corebank.bootstrap import Bank
 from corebank.kernel.errors import CoreBankError
 from corebank.security import Actor, P
+from corebank.web.deps import get_bank
 from corebank.web.pages.errors import error_view
 from corebank.web.pages.i18n import _
 from corebank.web.pages.render import N_, NavItem, redirect, register_nav, render
@@ -54,10 +55,6 @@ _jobs: dict[int, Job] = {}  # id(bank) -> the last run started from this process
 _lock = threading.Lock()
 
 
-def _bank(request: Request) -> Bank:
-    return request.app.state.bank
-
-
 def last_job(bank: Bank) -> Job | None:
     """The last end-of-day run this process started for `bank` (tests wait on its thread)."""
     return _jobs.get(id(bank))
@@ -76,7 +73,7 @@ def _work(bank: Bank, actor: Actor, job: Job) -> None:
 
 
 def _context(request: Request, actor: Actor) -> dict[str, Any]:
-    bank = _bank(request)
+    bank = get_bank(request)
     state = bank.run(eod.business_state, readonly=True)
     runs = bank.run(eod.eod_status, actor, None, 5, readonly=True)
     job = last_job(bank)
@@ -109,7 +106,7 @@ def eod_status_panel(request: Request, actor: Reader) -> Response:
 @router.post("/eod/run")
 def eod_run(request: Request, actor: Runner) -> Response:
     """Start closing the current business date in the background."""
-    bank = _bank(request)
+    bank = get_bank(request)
     with _lock:
         job = _jobs.get(id(bank))
         if job is not None and job.alive:

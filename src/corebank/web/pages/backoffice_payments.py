@@ -13,10 +13,10 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
-from corebank.bootstrap import Bank
 from corebank.kernel.errors import CoreBankError, InvalidRequest
 from corebank.payments import reconcile
 from corebank.security import Actor, P
+from corebank.web.deps import get_bank
 from corebank.web.pages.errors import error_view
 from corebank.web.pages.i18n import _
 from corebank.web.pages.render import N_, NavItem, redirect, register_nav, render
@@ -37,10 +37,6 @@ register_nav(
 )
 
 
-def _bank(request: Request) -> Bank:
-    return request.app.state.bank
-
-
 def _page(request: Request, actor: Actor, *, status: int = 200, **extra: Any) -> Response:
     q = request.query_params
     form = {"status": q.get("status", "open"), "kind": q.get("kind", ""), "date": q.get("date", "")}
@@ -54,7 +50,7 @@ def _page(request: Request, actor: Actor, *, status: int = 200, **extra: Any) ->
                 raise InvalidRequest(f"date {form['date']!r} is not a date (YYYY-MM-DD)") from None
         if form["status"] not in ("", "open", "resolved"):
             raise InvalidRequest(f"status {form['status']!r} is not open or resolved")
-        found = _bank(request).run(
+        found = get_bank(request).run(
             reconcile.list_exceptions,
             actor,
             status=form["status"] or None,
@@ -90,7 +86,7 @@ def exceptions(request: Request, actor: Reader) -> Response:
 def take(request: Request, actor: Reconciler, exception_id: int) -> Response:
     """Give the exception to oneself (reconcile.assign, as POST .../assign)."""
     try:
-        _bank(request).run(reconcile.assign, actor, exception_id, actor.username)
+        get_bank(request).run(reconcile.assign, actor, exception_id, actor.username)
     except CoreBankError as exc:
         return _page(
             request, actor, status=exc.status, work_error=error_view(exc.code, exc.title, exc.detail)
@@ -112,7 +108,7 @@ def resolve(
     try:
         if action not in ACTIONS:
             raise InvalidRequest(f"action {action!r} is not one of {', '.join(ACTIONS)}")
-        _bank(request).run(reconcile.resolve, actor, exception_id, action, note)
+        get_bank(request).run(reconcile.resolve, actor, exception_id, action, note)
     except CoreBankError as exc:
         return _page(
             request,

@@ -19,6 +19,7 @@ from corebank.kernel.errors import CoreBankError, InvalidRequest
 from corebank.operations.errors import ApprovalNotFound
 from corebank.products import RateChange, RateLine
 from corebank.security import Actor, P
+from corebank.web.deps import get_bank
 from corebank.web.pages.errors import error_view
 from corebank.web.pages.i18n import _
 from corebank.web.pages.render import N_, NavItem, redirect, register_nav, render
@@ -41,10 +42,6 @@ class NotARateChange(ApprovalNotFound):
     """An approval id that is not a rate change: this page decides rate changes only."""
 
 
-def _bank(request: Request) -> Bank:
-    return request.app.state.bank
-
-
 def _invalid(exc: ValidationError) -> InvalidRequest:
     first = exc.errors()[0]
     return InvalidRequest(f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}")
@@ -60,7 +57,7 @@ def _pending(bank: Bank, actor: Actor) -> list[Any]:
 
 
 def _catalogue(request: Request, actor: Actor, *, status: int = 200, **extra: Any) -> Response:
-    bank = _bank(request)
+    bank = get_bank(request)
     ctx: dict[str, Any] = {
         "products": bank.run(products.list_products, actor, readonly=True),
         "pending": _pending(bank, actor),
@@ -79,7 +76,7 @@ def catalogue(request: Request, actor: Reader) -> Response:
 
 
 def _product_page(request: Request, actor: Actor, code: str, *, status: int = 200, **extra: Any) -> Response:
-    bank = _bank(request)
+    bank = get_bank(request)
     product = bank.run(products.get_product, actor, code, readonly=True)
     ctx: dict[str, Any] = {
         "product": product,
@@ -135,7 +132,7 @@ def propose(
             )
         except ValidationError as exc:
             raise _invalid(exc) from None
-        pending = _bank(request).run(products.propose_rates, actor, code, cmd)
+        pending = get_bank(request).run(products.propose_rates, actor, code, cmd)
     except CoreBankError as exc:
         return _product_page(
             request,
@@ -161,7 +158,7 @@ def decide(
     reason: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
     """Approve (the new rates take effect) or reject a proposed rate change."""
-    bank = _bank(request)
+    bank = get_bank(request)
     try:
         found = bank.run(operations.get_approval, actor, approval_id, readonly=True)
         if found.kind != products.RATE_CHANGE_KIND:
@@ -195,7 +192,7 @@ def set_base_rate(
         "annual_rate": annual_rate.strip(),
         "effective_date": effective_date.strip(),
     }
-    bank = _bank(request)
+    bank = get_bank(request)
     try:
         try:
             day = date.fromisoformat(form["effective_date"])

@@ -28,7 +28,6 @@ from corebank.web.pages.bank_session import (
     BankActor,
     end_bank_session,
     end_pending_login,
-    error_of,
     page_language,
     pending_login,
     refresh_token_of,
@@ -38,6 +37,7 @@ from corebank.web.pages.bank_session import (
     start_pending_login,
     validated,
 )
+from corebank.web.pages.errors import form_error
 from corebank.web.pages.render import N_, NavItem, redirect, register_nav, render
 from corebank.web.pages.session import check_csrf, check_login_csrf, login_csrf
 
@@ -90,7 +90,7 @@ async def login_submit(
     except CoreBankError as exc:
         started, refusal = None, exc
     if refusal is not None or started is None:
-        view = error_of(refusal) if refusal is not None else None
+        view = form_error(refusal) if refusal is not None else None
         return _login_form(request, next_url=next, error=view, username=username, status=401)
     start_pending_login(request, started.login_ticket, started.method, started.phone_masked, safe_next(next))
     return redirect("/bank/login/code")
@@ -130,7 +130,7 @@ async def code_submit(request: Request, code: Annotated[str, Form(max_length=32)
     except CoreBankError as exc:
         opened, refusal = None, exc
     if refusal is not None or opened is None:
-        view = error_of(refusal) if refusal is not None else None
+        view = form_error(refusal) if refusal is not None else None
         return _code_form(request, pending, error=view, status=401)
     end_pending_login(request)
     start_bank_session(request, opened.access_token, opened.refresh_token, opened.refresh_expires_at)
@@ -208,7 +208,7 @@ async def enroll_start(
     except CoreBankError as exc:
         started, refusal = None, exc
     if refusal is not None or started is None:
-        view = error_of(refusal) if refusal is not None else None
+        view = form_error(refusal) if refusal is not None else None
         return _enroll_form(request, typed, error=view, status=refusal.status if refusal else 422)
     ctx = {"step": 2, "enrollment_id": started.enrollment_id, "phone_masked": started.phone_masked}
     return _enroll_form(request, ctx)
@@ -246,7 +246,7 @@ async def enroll_finish(
     except CoreBankError as exc:
         done, refusal = None, exc
     if refusal is not None or done is None:
-        view = error_of(refusal) if refusal is not None else None
+        view = form_error(refusal) if refusal is not None else None
         return _enroll_form(request, ctx, error=view, status=refusal.status if refusal else 422)
     return redirect(
         "/bank/login",

@@ -27,7 +27,8 @@ from corebank.finance import ofx
 from corebank.finance.statements import MAX_DAYS
 from corebank.kernel.errors import CoreBankError, InvalidAmount, InvalidRequest
 from corebank.security import Actor
-from corebank.web.pages.bank_session import BankActor, error_of
+from corebank.web.pages.bank_session import BankActor
+from corebank.web.pages.errors import form_error
 from corebank.web.pages.render import N_, NavItem, register_nav, render
 from corebank.web.routes.statements import statement_response
 
@@ -157,7 +158,7 @@ def account_page(request: Request, actor: BankActor, number: str) -> Response:
     except CoreBankError as exc:
         if not isinstance(exc, InvalidRequest):
             raise
-        error = error_of(exc)
+        error = form_error(exc)
     raw = search.raw if search else {k: params.get(k, "") for k in ("from", "to", "min", "max", "q")}
     base = f"/bank/accounts/{number}"
     query = urlencode({k: v for k, v in raw.items() if v})

@@ -10,7 +10,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import Response
 
-from corebank.bootstrap import Bank
 from corebank.channels import messages
 from corebank.channels.message_schemas import (
     CARRY_BODY,
@@ -22,8 +21,10 @@ from corebank.channels.message_schemas import (
 )
 from corebank.kernel.errors import CoreBankError
 from corebank.security import Actor
+from corebank.web.deps import get_bank
 from corebank.web.pages import i18n
-from corebank.web.pages.bank_session import BankActor, error_of, validated
+from corebank.web.pages.bank_session import BankActor, validated
+from corebank.web.pages.errors import form_error
 from corebank.web.pages.render import N_, NavItem, redirect, register_nav, render
 
 router = APIRouter(prefix="/bank", include_in_schema=False)
@@ -32,11 +33,6 @@ register_nav(NavItem("bank", N_("Banking"), N_("Messages"), "/bank/messages", No
 PER_PAGE = 20
 LIMITS = {"max_subject": MAX_SUBJECT, "max_body": MAX_BODY}
 ThreadId = Annotated[int, Path(ge=1, le=2**62)]
-
-
-def _bank(request: Request) -> Bank:
-    bank: Bank = request.app.state.bank
-    return bank
 
 
 def _list_page(
@@ -48,7 +44,7 @@ def _list_page(
     error: dict[str, str] | None = None,
     status: int = 200,
 ) -> Response:
-    page = _bank(request).run(
+    page = get_bank(request).run(
         messages.list_threads,
         actor,
         validated(ThreadQuery, cursor=cursor or None, limit=PER_PAGE),
@@ -83,10 +79,10 @@ def write(
     """Start a new thread with the bank."""
     try:
         cmd = validated(MessageSend, subject=subject, body=body)
-        sent = _bank(request).run(messages.send, actor, cmd)
+        sent = get_bank(request).run(messages.send, actor, cmd)
     except CoreBankError as exc:
         form = {"subject": subject, "body": body}
-        return _list_page(request, actor, form=form, error=error_of(exc), status=exc.status)
+        return _list_page(request, actor, form=form, error=form_error(exc), status=exc.status)
     return redirect(f"/bank/messages/{sent.thread_id}", text=i18n.gettext("Your message is sent."))
 
 
@@ -99,7 +95,7 @@ def _thread_page(
     error: dict[str, str] | None = None,
     status: int = 200,
 ) -> Response:
-    thread = _bank(request).run(messages.read_thread, actor, thread_id)
+    thread = get_bank(request).run(messages.read_thread, actor, thread_id)
     ctx = {"thread": thread, "body": body, "error": error, **LIMITS}
     return render(request, "bank/messages_thread.html", ctx, status=status, area="bank")
 
@@ -120,9 +116,9 @@ def answer(
     """Reply in one of my threads."""
     try:
         cmd = validated(MessageSend, thread_id=thread_id, body=body)
-        _bank(request).run(messages.send, actor, cmd)
+        get_bank(request).run(messages.send, actor, cmd)
     except CoreBankError as exc:
         if exc.status == 404:
             raise
-        return _thread_page(request, actor, thread_id, body=body, error=error_of(exc), status=exc.status)
+        return _thread_page(request, actor, thread_id, body=body, error=form_error(exc), status=exc.status)
     return redirect(f"/bank/messages/{thread_id}", text=i18n.gettext("Your message is sent."))

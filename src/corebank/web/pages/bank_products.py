@@ -32,8 +32,9 @@ from corebank.deposits.time_rules import INSTRUCTIONS
 from corebank.kernel.errors import CoreBankError
 from corebank.security import Actor
 from corebank.web.pages import i18n
-from corebank.web.pages.bank_session import BankActor, end_bank_session, error_of, new_key, validated
-from corebank.web.pages.render import N_, NavItem, redirect, register_nav, render
+from corebank.web.pages.bank_session import BankActor, end_bank_session, validated
+from corebank.web.pages.errors import form_error
+from corebank.web.pages.render import N_, NavItem, new_key, redirect, register_nav, render
 
 router = APIRouter(prefix="/bank", include_in_schema=False)
 register_nav(NavItem("bank", N_("Banking"), N_("Time deposits"), "/bank/deposits", None, order=30))
@@ -155,7 +156,7 @@ def buy_deposit(
         )
         done = bank.run(me_products.buy_time_deposit, actor, cmd, idempotency_key or new_key())
     except CoreBankError as exc:
-        return _deposits_page(request, actor, typed=typed, error=error_of(exc), status=exc.status)
+        return _deposits_page(request, actor, typed=typed, error=form_error(exc), status=exc.status)
     return redirect(
         "/bank/deposits",
         text=i18n.gettext("Time deposit %(number)s opened.") % {"number": done.certificate_number},
@@ -180,7 +181,7 @@ def withdraw_deposit(
     except CoreBankError as exc:
         if exc.status == 404:
             raise
-        return _deposits_page(request, actor, error=error_of(exc), status=exc.status)
+        return _deposits_page(request, actor, error=form_error(exc), status=exc.status)
     return redirect(
         "/bank/deposits",
         text=i18n.gettext("%(total)s paid into %(account)s.")
@@ -259,7 +260,7 @@ def apply_for_loan(
         )
         made = request.app.state.bank.run(me_products.apply_for_loan, actor, cmd)
     except CoreBankError as exc:
-        return _loans_page(request, actor, typed=typed, error=error_of(exc), status=exc.status)
+        return _loans_page(request, actor, typed=typed, error=form_error(exc), status=exc.status)
     return redirect(
         "/bank/loans", text=i18n.gettext("Application %(id)s received.") % {"id": made.application_id}
     )
@@ -358,7 +359,13 @@ def pay_bill(
         return _bills_page(request, actor, typed=typed, challenge=challenge, key=key)
     except CoreBankError as exc:
         return _bills_page(
-            request, actor, typed=typed, error=error_of(exc), challenge=challenge, key=key, status=exc.status
+            request,
+            actor,
+            typed=typed,
+            error=form_error(exc),
+            challenge=challenge,
+            key=key,
+            status=exc.status,
         )
     return render(request, "bank/bill_done.html", {"paid": paid}, area="bank")
 
@@ -398,7 +405,7 @@ def lower_limit(
         cmd = validated(LimitChange, single=single.strip() or None, daily=daily.strip() or None)
         request.app.state.bank.run(me.lower_my_limit, actor, tx_type, cmd)
     except CoreBankError as exc:
-        return _limits_page(request, actor, error=error_of(exc), status=exc.status)
+        return _limits_page(request, actor, error=form_error(exc), status=exc.status)
     return redirect("/bank/limits", text=i18n.gettext("Your limit is changed."))
 
 
@@ -461,7 +468,7 @@ def change_pin(
     except CoreBankError as exc:
         if exc.status == 404:
             raise
-        return _cards_page(request, actor, error=error_of(exc), status=exc.status)
+        return _cards_page(request, actor, error=form_error(exc), status=exc.status)
     return redirect("/bank/cards", text=i18n.gettext("Your PIN is changed."))
 
 
@@ -501,7 +508,7 @@ def save_notifications(
         )
         request.app.state.bank.run(me.set_notification_settings, actor, cmd)
     except CoreBankError as exc:
-        return _settings_page(request, actor, error=error_of(exc), status=exc.status)
+        return _settings_page(request, actor, error=form_error(exc), status=exc.status)
     return redirect("/bank/settings", text=i18n.gettext("Your notification settings are saved."))
 
 
@@ -529,6 +536,6 @@ def change_password(
     except CoreBankError as exc:
         if exc.code == "LOGIN_LOCKED":
             end_bank_session(request)
-        return _settings_page(request, actor, error=error_of(exc), status=exc.status)
+        return _settings_page(request, actor, error=form_error(exc), status=exc.status)
     end_bank_session(request)
     return redirect("/bank/login", text=i18n.gettext("Your password is changed. Sign in with the new one."))

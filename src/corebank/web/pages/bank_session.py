@@ -16,7 +16,6 @@ The language is the `corebank_lang` cookie (Path=/bank, set by POST /bank/langua
 from __future__ import annotations
 
 import secrets
-import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, TypeVar
 
@@ -28,10 +27,10 @@ from starlette.concurrency import run_in_threadpool
 from corebank.bootstrap import Bank
 from corebank.channels import customer_auth, principal, tokens
 from corebank.db.uow import UnitOfWork
-from corebank.kernel.errors import CoreBankError, InvalidAmount, InvalidRequest, NotAuthenticated
+from corebank.kernel.errors import InvalidAmount, InvalidRequest, NotAuthenticated
 from corebank.security import Actor, cipher_for
+from corebank.web.deps import get_bank
 from corebank.web.pages import i18n
-from corebank.web.pages.errors import error_view
 from corebank.web.pages.session import LoginRequired, check_csrf, csrf_for, queue_cookie
 
 BANK_COOKIE = "corebank_bank_session"
@@ -46,10 +45,6 @@ LANG_MAX_AGE = 365 * 24 * 3600
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def _bank(request: Request) -> Bank:
-    return request.app.state.bank
 
 
 # ------------------------------------------------------------------------------------------- language
@@ -79,7 +74,7 @@ def remember_language(request: Request, language: str) -> str:
 
 def start_pending_login(request: Request, ticket: str, method: str, phone_masked: str, next_url: str) -> None:
     """Between the password and the code: the login ticket in a short-lived signed cookie."""
-    s = _bank(request).settings
+    s = get_bank(request).settings
     exp = _now() + timedelta(seconds=s.otp_ttl_seconds)
     value = jwt.encode(
         {"aud": PENDING_AUDIENCE, "t": ticket, "m": method, "p": phone_masked, "n": next_url, "exp": exp},
@@ -97,7 +92,7 @@ def pending_login(request: Request) -> dict[str, Any] | None:
     try:
         return dict(
             jwt.decode(
-                raw, _bank(request).settings.jwt_secret, algorithms=["HS256"], audience=PENDING_AUDIENCE
+                raw, get_bank(request).settings.jwt_secret, algorithms=["HS256"], audience=PENDING_AUDIENCE
             )
         )
     except jwt.PyJWTError:
@@ -127,7 +122,7 @@ def start_bank_session(
     request: Request, access_token: str, refresh_token: str, refresh_expires_at: datetime
 ) -> None:
     """After the second factor: turn the customer's access token into the bank session cookie."""
-    bank = _bank(request)
+    bank = get_bank(request)
     c = tokens.read(bank.settings.jwt_secret, access_token)
     started = _now()
     ends = refresh_expires_at if refresh_expires_at.tzinfo else refresh_expires_at.replace(tzinfo=UTC)
@@ -157,7 +152,7 @@ def end_bank_session(request: Request) -> None:
 def refresh_token_of(request: Request) -> str | None:
     """The e-banking session's refresh token (to end that session on sign-out)."""
     claims = getattr(request.state, "bank_claims", None)
-    return _decrypt_refresh(_bank(request), claims) if claims else None
+    return _decrypt_refresh(get_bank(request), claims) if claims else None
 
 
 def _decrypt_refresh(bank: Bank, claims: dict[str, Any]) -> str | None:
@@ -201,7 +196,7 @@ async def bank_actor(request: Request) -> Actor:
     """The customer behind the bank session, with the language and CSRF token set for the page. Raises
     LoginRequired (the page redirects to /bank/login) when there is no live session."""
     page_language(request)
-    bank = _bank(request)
+    bank = get_bank(request)
     request.state.channel = CHANNEL
     claims = _read_bank_cookie(bank, request.cookies.get(BANK_COOKIE))
     refresh_token = _decrypt_refresh(bank, claims)
@@ -233,7 +228,7 @@ BankActor = Annotated[Actor, Depends(bank_actor)]
 def session_sid(request: Request) -> str | None:
     """The session id of a live bank cookie, without checking the login (for the language switch)."""
     try:
-        return str(_read_bank_cookie(_bank(request), request.cookies.get(BANK_COOKIE))["sid"])
+        return str(_read_bank_cookie(get_bank(request), request.cookies.get(BANK_COOKIE))["sid"])
     except LoginRequired:
         return None
 
@@ -262,13 +257,3 @@ def validated(model: type[M], **data: Any) -> M:
         if "amount" in where:
             raise InvalidAmount(detail) from None
         raise FormInvalid(detail) from None
-
-
-def error_of(exc: CoreBankError) -> dict[str, str]:
-    """What a form shows of a refusal: the translated title, the stable code and the detail."""
-    return error_view(exc.code, exc.title, exc.detail)
-
-
-def new_key() -> str:
-    """A fresh idempotency key for a money-moving form (a double submit posts once)."""
-    return str(uuid.uuid4())

@@ -30,8 +30,9 @@ from corebank.channels.me_schemas import (
 from corebank.kernel.errors import CoreBankError
 from corebank.security import Actor
 from corebank.web.pages import i18n
-from corebank.web.pages.bank_session import BankActor, error_of, new_key, validated
-from corebank.web.pages.render import N_, NavItem, redirect, register_nav, render
+from corebank.web.pages.bank_session import BankActor, validated
+from corebank.web.pages.errors import form_error
+from corebank.web.pages.render import N_, NavItem, new_key, redirect, register_nav, render
 
 router = APIRouter(prefix="/bank", include_in_schema=False)
 register_nav(NavItem("bank", N_("Banking"), N_("Transfers"), "/bank/transfers", None, order=10))
@@ -133,7 +134,7 @@ async def quote(request: Request, actor: BankActor) -> Response:
         q = bank.run(me_transfers.quote_transfer, actor, cmd, readonly=True)
         challenge = _challenge(bank, actor, q) if q.signing_required else None
     except CoreBankError as exc:
-        return _form_page(request, actor, typed, error=error_of(exc), status=exc.status)
+        return _form_page(request, actor, typed, error=form_error(exc), status=exc.status)
     return _confirm_page(request, typed, q, key=new_key(), challenge=challenge)
 
 
@@ -170,7 +171,7 @@ async def confirm(
         req = _quote_request(bank, actor, typed)
         q = bank.run(me_transfers.quote_transfer, actor, req, readonly=True)
     except CoreBankError as exc:
-        return _form_page(request, actor, typed, error=error_of(exc), status=exc.status)
+        return _form_page(request, actor, typed, error=form_error(exc), status=exc.status)
     key = idempotency_key or new_key()
     try:
         proof = (
@@ -186,7 +187,7 @@ async def confirm(
         done = _make(bank, actor, cmd, key)
     except CoreBankError as exc:
         return _confirm_page(
-            request, typed, q, key=key, challenge=challenge, error=error_of(exc), status=exc.status
+            request, typed, q, key=key, challenge=challenge, error=form_error(exc), status=exc.status
         )
     return render(request, "bank/transfer_done.html", {"done": done}, area="bank")
 
@@ -203,7 +204,7 @@ async def new_code(request: Request, actor: BankActor) -> Response:
         q = bank.run(me_transfers.quote_transfer, actor, req, readonly=True)
         challenge = _challenge(bank, actor, q) if q.signing_required else None
     except CoreBankError as exc:
-        return _form_page(request, actor, typed, error=error_of(exc), status=exc.status)
+        return _form_page(request, actor, typed, error=form_error(exc), status=exc.status)
     return _confirm_page(request, typed, q, key=key, challenge=challenge)
 
 
@@ -250,7 +251,7 @@ def add_payee(
         )
         added = request.app.state.bank.run(payees.add_payee, actor, cmd)
     except CoreBankError as exc:
-        return _payees_page(request, actor, typed=typed, error=error_of(exc), status=exc.status)
+        return _payees_page(request, actor, typed=typed, error=form_error(exc), status=exc.status)
     return redirect(
         "/bank/payees", text=i18n.gettext("Payee %(name)s added.") % {"name": added.nickname or added.name}
     )

@@ -8,7 +8,6 @@ its voucher page (see `voucher.py`).
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -19,9 +18,10 @@ from corebank import accounts, operations, payments, tellers
 from corebank.bootstrap import Bank
 from corebank.kernel.errors import CoreBankError
 from corebank.security import Actor, P
-from corebank.web.pages.errors import error_view
+from corebank.web.deps import get_bank
+from corebank.web.pages.errors import error_view, form_error, form_status
 from corebank.web.pages.i18n import _
-from corebank.web.pages.render import N_, NavItem, redirect, register_nav, render
+from corebank.web.pages.render import N_, NavItem, new_key, redirect, register_nav, render
 from corebank.web.pages.session import console_page
 
 router = APIRouter(prefix="/console", include_in_schema=False)
@@ -38,31 +38,6 @@ register_nav(NavItem("console", COUNTER, N_("Transfer"), "/console/transfer", P.
 STATUS_NAMES = (N_("open"), N_("closed"), N_("pending"), N_("executed"), N_("rejected"), N_("posted"))
 
 
-def bank_of(request: Request) -> Bank:
-    """The bank the application serves."""
-    bank: Bank = request.app.state.bank
-    return bank
-
-
-def new_key() -> str:
-    """A fresh idempotency key for a money-moving form."""
-    return uuid.uuid4().hex
-
-
-def problem(exc: CoreBankError | ValidationError) -> dict[str, str]:
-    """What a form shows of a refusal: the translated title, the stable code, the detail."""
-    if isinstance(exc, ValidationError):
-        errors = exc.errors()
-        detail = f"{'.'.join(str(p) for p in errors[0]['loc'])}: {errors[0]['msg']}" if errors else ""
-        return error_view("INVALID_REQUEST", "The request is not valid", detail)
-    return error_view(exc.code, exc.title, exc.detail)
-
-
-def status_of(exc: CoreBankError | ValidationError) -> int:
-    """The HTTP status a refused form answers with."""
-    return 422 if isinstance(exc, ValidationError) else exc.status
-
-
 # ---- the till ------------------------------------------------------------------------------------------------
 
 
@@ -73,7 +48,7 @@ def _my_till(bank: Bank, actor: Actor) -> tellers.TillRead | None:
 
 
 def _till_page(request: Request, actor: Actor, *, status: int = 200, **extra: Any) -> Response:
-    bank = bank_of(request)
+    bank = get_bank(request)
     till = _my_till(bank, actor)
     vault = None
     try:
@@ -104,7 +79,7 @@ def till_page(request: Request, actor: Cashier) -> Response:
 def till_open(
     request: Request, actor: Cashier, opening_cash: Annotated[str, Form(max_length=32)] = ""
 ) -> Response:
-    bank = bank_of(request)
+    bank = get_bank(request)
     try:
         cmd = tellers.TillOpen(
             currency=bank.settings.base_currency, opening_cash=opening_cash.strip() or None
@@ -112,7 +87,11 @@ def till_open(
         bank.run(tellers.open_till, actor, cmd)
     except (CoreBankError, ValidationError) as exc:
         return _till_page(
-            request, actor, status=status_of(exc), error=problem(exc), form={"opening_cash": opening_cash}
+            request,
+            actor,
+            status=form_status(exc),
+            error=form_error(exc),
+            form={"opening_cash": opening_cash},
         )
     return redirect("/console/till", text=_("Your till is open."))
 
@@ -127,13 +106,15 @@ def till_cash(
     idempotency_key: Annotated[str, Form(max_length=64)],
 ) -> Response:
     """Take cash from the vault into the till, or return cash from the till to the vault."""
-    bank = bank_of(request)
+    bank = get_bank(request)
     fn = tellers.take_from_vault if direction == "take" else tellers.return_to_vault
     try:
         cmd = tellers.CashMove(amount=amount.strip(), currency=bank.settings.base_currency)
         bank.run(fn, actor, till_id, cmd, idempotency_key)
     except (CoreBankError, ValidationError) as exc:
-        return _till_page(request, actor, status=status_of(exc), error=problem(exc), form={"amount": amount})
+        return _till_page(
+            request, actor, status=form_status(exc), error=form_error(exc), form={"amount": amount}
+        )
     return redirect("/console/till", text=_("The cash was moved."))
 
 
@@ -142,13 +123,13 @@ def till_close(
     request: Request, till_id: int, actor: Cashier, counted: Annotated[str, Form(max_length=32)]
 ) -> Response:
     """Balance the till against the counted cash (轧账) and close it; the difference is shown."""
-    bank = bank_of(request)
+    bank = get_bank(request)
     try:
         cmd = tellers.TillClose(counted=counted.strip(), currency=bank.settings.base_currency)
         closed = bank.run(tellers.close_till, actor, till_id, cmd)
     except (CoreBankError, ValidationError) as exc:
         return _till_page(
-            request, actor, status=status_of(exc), error=problem(exc), form={"counted": counted}
+            request, actor, status=form_status(exc), error=form_error(exc), form={"counted": counted}
         )
     return redirect(
         "/console/till",
@@ -168,7 +149,7 @@ CASH = {
 def _cash_form(
     request: Request, kind: str, *, status: int = 200, form: dict[str, str] | None = None, error: Any = None
 ) -> Response:
-    bank = bank_of(request)
+    bank = get_bank(request)
     title = CASH[kind][0]
     data = {"account": "", "amount": "", "memo": "", "idempotency_key": new_key()}
     data.update(form or {})
@@ -212,7 +193,7 @@ def cash_post(
         return render(
             request, "error.html", {"error": error_view("NOT_FOUND", "Not found"), "status": 404}, status=404
         )
-    bank = bank_of(request)
+    bank = get_bank(request)
     form = {
         "account": account,
         "amount": amount,
@@ -225,7 +206,7 @@ def cash_post(
         )
         result = bank.run(CASH[kind][1], actor, account.strip(), cmd, form["idempotency_key"])
     except (CoreBankError, ValidationError) as exc:
-        return _cash_form(request, kind, status=status_of(exc), form=form, error=problem(exc))
+        return _cash_form(request, kind, status=form_status(exc), form=form, error=form_error(exc))
     if isinstance(result, accounts.PendingApproval):
         return redirect(
             f"/console/cash/pending/{result.approval_id}",
@@ -238,7 +219,7 @@ def cash_post(
 @router.get("/cash/pending/{approval_id}")
 def cash_pending(request: Request, approval_id: int, actor: ApprovalReader) -> Response:
     """A withdrawal waiting for authorization: its state, and its voucher once a supervisor has approved it."""
-    approval = bank_of(request).run(operations.get_approval, actor, approval_id, readonly=True)
+    approval = get_bank(request).run(operations.get_approval, actor, approval_id, readonly=True)
     voucher = (approval.result or {}).get("voucher") if approval.status == "executed" else None
     template = (
         "console/counter/_pending.html"
@@ -259,7 +240,7 @@ def _transfer_form(
     return render(
         request,
         "console/counter/transfer.html",
-        {"form": data, "error": error, "currency": bank_of(request).settings.base_currency},
+        {"form": data, "error": error, "currency": get_bank(request).settings.base_currency},
         status=status,
     )
 
@@ -280,7 +261,7 @@ def transfer_post(
     memo: Annotated[str, Form(max_length=120)] = "",
     idempotency_key: Annotated[str, Form(min_length=8, max_length=64)] = "",
 ) -> Response:
-    bank = bank_of(request)
+    bank = get_bank(request)
     form = {
         "from_account": from_account,
         "to_account": to_account,
@@ -298,5 +279,5 @@ def transfer_post(
         )
         done = bank.run(payments.transfer, actor, cmd, form["idempotency_key"])
     except (CoreBankError, ValidationError) as exc:
-        return _transfer_form(request, status=status_of(exc), form=form, error=problem(exc))
+        return _transfer_form(request, status=form_status(exc), form=form, error=form_error(exc))
     return redirect(f"/console/vouchers/{done.entry_id}", text=_("Posted."))

@@ -17,9 +17,10 @@ from pydantic import ValidationError
 from corebank import accounts
 from corebank.kernel.errors import CoreBankError, InvalidRequest
 from corebank.security import Actor, P
-from corebank.web.pages.counter import bank_of, new_key, problem, status_of
+from corebank.web.deps import get_bank
+from corebank.web.pages.errors import form_error, form_status
 from corebank.web.pages.i18n import _
-from corebank.web.pages.render import N_, redirect, render
+from corebank.web.pages.render import N_, new_key, redirect, render
 from corebank.web.pages.session import console_page
 
 router = APIRouter(prefix="/console", include_in_schema=False)
@@ -42,7 +43,7 @@ def _reactivate_page(
     form: dict[str, str] | None = None,
     error: Any = None,
 ) -> Response:
-    acc = bank_of(request).run(accounts.get_account, actor, number, readonly=True)
+    acc = get_bank(request).run(accounts.get_account, actor, number, readonly=True)
     return render(
         request,
         "console/counter/account_reactivate.html",
@@ -65,10 +66,10 @@ def reactivate(
     try:
         if not reason.strip():
             raise InvalidRequest("say why the account is reactivated (e.g. the ID the customer showed)")
-        bank_of(request).run(accounts.reactivate, actor, number, reason.strip())
+        get_bank(request).run(accounts.reactivate, actor, number, reason.strip())
     except CoreBankError as exc:
         return _reactivate_page(
-            request, actor, number, status=exc.status, error=problem(exc), form={"reason": reason}
+            request, actor, number, status=exc.status, error=form_error(exc), form={"reason": reason}
         )
     return redirect(f"/console/accounts/{number}", text=_("The account is active again."))
 
@@ -82,7 +83,7 @@ def _close_page(
     form: dict[str, str] | None = None,
     error: Any = None,
 ) -> Response:
-    bank = bank_of(request)
+    bank = get_bank(request)
     acc = bank.run(accounts.get_account, actor, number, readonly=True)
     data = {
         "settle_to": "none" if acc.balance in ("0", "0.00") else "cash",
@@ -136,9 +137,9 @@ def close_post(
                 "reason": reason.strip() or "customer request",
             }
         )
-        result = bank_of(request).run(accounts.close_account, actor, number, cmd, form["idempotency_key"])
+        result = get_bank(request).run(accounts.close_account, actor, number, cmd, form["idempotency_key"])
     except (CoreBankError, ValidationError) as exc:
-        return _close_page(request, actor, number, status=status_of(exc), form=form, error=problem(exc))
+        return _close_page(request, actor, number, status=form_status(exc), form=form, error=form_error(exc))
     if isinstance(result, accounts.PendingApproval):
         return redirect(
             f"/console/cash/pending/{result.approval_id}",

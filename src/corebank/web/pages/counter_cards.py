@@ -32,7 +32,8 @@ from corebank.channels.identity_schemas import (
 )
 from corebank.kernel.errors import CoreBankError, InvalidRequest
 from corebank.security import Actor, P, passwords
-from corebank.web.pages.counter import bank_of, problem, status_of
+from corebank.web.deps import get_bank
+from corebank.web.pages.errors import form_error, form_status
 from corebank.web.pages.i18n import _
 from corebank.web.pages.render import N_, redirect, render
 from corebank.web.pages.session import console_page
@@ -66,7 +67,7 @@ def _no_store(response: Response) -> Response:
 
 
 def _cards_page(request: Request, actor: Actor, number: str, *, status: int = 200, **extra: Any) -> Response:
-    bank = bank_of(request)
+    bank = get_bank(request)
     customer = bank.run(customers.get_customer, actor, number, readonly=True)
     accs: list[accounts.AccountRead] = []
     if actor.can(P.ACCOUNT_READ):
@@ -92,7 +93,7 @@ def _cards_page(request: Request, actor: Actor, number: str, *, status: int = 20
 
 def _card_of(request: Request, actor: Actor, number: str, card_id: int) -> CardRead:
     """The card, if it is this customer's (the service checks the permission and the branch)."""
-    card = bank_of(request).run(cards.get_card, actor, card_id, readonly=True)
+    card = get_bank(request).run(cards.get_card, actor, card_id, readonly=True)
     if card.customer_number != number:
         raise CardNotFound(f"no card {card_id} for customer {number}")
     return card
@@ -114,7 +115,7 @@ def card_issue(
 ) -> Response:
     """Issue a card on one of the customer's accounts, with the PIN the holder typed. The answer shows the full
     PAN, once; the PIN is never shown back."""
-    bank = bank_of(request)
+    bank = get_bank(request)
     form = {"account_number": account_number}
     try:
         mine = bank.run(accounts.accounts_of_customer, actor, number, readonly=True)
@@ -124,7 +125,7 @@ def card_issue(
         issued: CardIssued = bank.run(cards.issue_card, actor, cmd)
     except (CoreBankError, ValidationError) as exc:
         return _cards_page(
-            request, actor, number, status=status_of(exc), error=problem(exc), form=form, failed="issue"
+            request, actor, number, status=form_status(exc), error=form_error(exc), form=form, failed="issue"
         )
     return _cards_page(request, actor, number, status=201, issued=issued)
 
@@ -132,13 +133,13 @@ def card_issue(
 def _card_action(
     request: Request, actor: Actor, number: str, card_id: int, fn: Any, *args: Any, done: str
 ) -> Response:
-    bank = bank_of(request)
+    bank = get_bank(request)
     try:
         _card_of(request, actor, number, card_id)
         bank.run(fn, actor, card_id, *args)
     except (CoreBankError, ValidationError) as exc:
         return _cards_page(
-            request, actor, number, status=status_of(exc), error=problem(exc), failed=f"card-{card_id}"
+            request, actor, number, status=form_status(exc), error=form_error(exc), failed=f"card-{card_id}"
         )
     return redirect(f"/console/customers/{number}/cards", text=done)
 
@@ -175,7 +176,9 @@ def card_pin_reset(
     try:
         cmd = PinReset(new_pin=new_pin)
     except ValidationError as exc:
-        return _cards_page(request, actor, number, status=422, error=problem(exc), failed=f"card-{card_id}")
+        return _cards_page(
+            request, actor, number, status=422, error=form_error(exc), failed=f"card-{card_id}"
+        )
     return _card_action(request, actor, number, card_id, cards.reset_pin, cmd, done=_("The new PIN is set."))
 
 
@@ -190,7 +193,7 @@ def card_replace(
 ) -> Response:
     """Replace a lost card (or a damaged one handed in) with a new PAN on the same account; the answer shows
     the new card's full PAN, once."""
-    bank = bank_of(request)
+    bank = get_bank(request)
     try:
         _card_of(request, actor, number, card_id)
         cmd = CardReplace.model_validate({"reason": reason, "pin": pin})
@@ -200,8 +203,8 @@ def card_replace(
             request,
             actor,
             number,
-            status=status_of(exc),
-            error=problem(exc),
+            status=form_status(exc),
+            error=form_error(exc),
             failed=f"card-{card_id}",
             form={"reason": reason},
         )
@@ -221,7 +224,7 @@ def _settle(outcome: tuple[T | None, CoreBankError | None]) -> T:
 
 
 def _ebank_page(request: Request, actor: Actor, number: str, *, status: int = 200, **extra: Any) -> Response:
-    bank = bank_of(request)
+    bank = get_bank(request)
     customer = bank.run(customers.get_customer, actor, number, readonly=True)
     login: EbankLoginRead | None = None
     try:
@@ -267,9 +270,9 @@ def ebank_enroll(
             phone=phone.strip(),
             id_number=id_number.strip(),
         )
-        login = _settle(bank_of(request).run(identity.enroll_at_counter, actor, number, cmd))
+        login = _settle(get_bank(request).run(identity.enroll_at_counter, actor, number, cmd))
     except (CoreBankError, ValidationError) as exc:
-        return _ebank_page(request, actor, number, status=status_of(exc), error=problem(exc), form=form)
+        return _ebank_page(request, actor, number, status=form_status(exc), error=form_error(exc), form=form)
     return _ebank_page(
         request,
         actor,
@@ -284,9 +287,9 @@ def ebank_enroll(
 def ebank_password_reset(request: Request, number: str, actor: EbankOperator) -> Response:
     """A temporary password, shown once; the login is unlocked and every session ends."""
     try:
-        done = bank_of(request).run(identity.reset_password, actor, number, CounterPasswordReset())
+        done = get_bank(request).run(identity.reset_password, actor, number, CounterPasswordReset())
     except CoreBankError as exc:
-        return _ebank_page(request, actor, number, status=exc.status, error=problem(exc))
+        return _ebank_page(request, actor, number, status=exc.status, error=form_error(exc))
     return _ebank_page(
         request,
         actor,
@@ -301,10 +304,10 @@ def _ebank_action(
 ) -> Response:
     try:
         cmd = CounterAction(reason=reason.strip())
-        bank_of(request).run(fn, actor, number, cmd)
+        get_bank(request).run(fn, actor, number, cmd)
     except (CoreBankError, ValidationError) as exc:
         return _ebank_page(
-            request, actor, number, status=status_of(exc), error=problem(exc), form={"reason": reason}
+            request, actor, number, status=form_status(exc), error=form_error(exc), form={"reason": reason}
         )
     return redirect(f"/console/customers/{number}/ebanking", text=done)
 

@@ -17,9 +17,11 @@ from corebank.deposits import time_deposits
 from corebank.kernel.errors import CoreBankError
 from corebank.loans import servicing
 from corebank.security import Actor, P
-from corebank.web.pages.counter import COUNTER, bank_of, new_key, problem, status_of
+from corebank.web.deps import get_bank
+from corebank.web.pages.counter import COUNTER
+from corebank.web.pages.errors import form_error, form_status
 from corebank.web.pages.i18n import _
-from corebank.web.pages.render import N_, NavItem, redirect, register_nav, render
+from corebank.web.pages.render import N_, NavItem, new_key, redirect, register_nav, render
 from corebank.web.pages.session import console_page
 
 router = APIRouter(prefix="/console", include_in_schema=False)
@@ -59,7 +61,7 @@ def search(
     after: Annotated[str, Query(max_length=16)] = "",
 ) -> Response:
     """Find customers; with htmx, only the results table (live search as the teller types)."""
-    bank = bank_of(request)
+    bank = get_bank(request)
     found: list[customers.CustomerRead] = []
     error = None
     q = q.strip()
@@ -74,7 +76,7 @@ def search(
                 readonly=True,
             )
         except CoreBankError as exc:
-            error = problem(exc)
+            error = form_error(exc)
     more = len(found) > PAGE
     found = found[:PAGE]
     page = {
@@ -153,9 +155,9 @@ def customer_create(
             occupation=occupation.strip(),
             risk_level=risk_level,
         )
-        opened = bank_of(request).run(customers.open_customer, actor, cmd)
+        opened = get_bank(request).run(customers.open_customer, actor, cmd)
     except (CoreBankError, ValidationError) as exc:
-        return _customer_form(request, status=status_of(exc), form=form, error=problem(exc))
+        return _customer_form(request, status=form_status(exc), form=form, error=form_error(exc))
     return redirect(
         f"/console/customers/{opened.number}",
         text=_("Customer %(number)s opened.") % {"number": opened.number},
@@ -168,7 +170,7 @@ def customer_create(
 def _customer_page(
     request: Request, actor: Actor, number: str, *, status: int = 200, **extra: Any
 ) -> Response:
-    bank = bank_of(request)
+    bank = get_bank(request)
     customer = bank.run(customers.get_customer, actor, number, readonly=True)
     accs: list[accounts.AccountRead] = []
     holds: dict[str, list[accounts.HoldRead]] = {}
@@ -252,10 +254,10 @@ def account_open(
             linked_account=linked_account.strip() or None,
             opening_deposit=opening_deposit.strip() or None,
         )
-        opened = bank_of(request).run(accounts.open_account, actor, cmd, key)
+        opened = get_bank(request).run(accounts.open_account, actor, cmd, key)
     except (CoreBankError, ValidationError) as exc:
         return _customer_page(
-            request, actor, number, status=status_of(exc), error=problem(exc), form=form, key=key
+            request, actor, number, status=form_status(exc), error=form_error(exc), form=form, key=key
         )
     return redirect(
         f"/console/accounts/{opened.number}", text=_("Account %(number)s opened.") % {"number": opened.number}
@@ -268,7 +270,7 @@ def account_open(
 def _account_page(
     request: Request, actor: Actor, number: str, *, status: int = 200, **extra: Any
 ) -> Response:
-    bank = bank_of(request)
+    bank = get_bank(request)
     acc = bank.run(accounts.get_account, actor, number, readonly=True)
     ctx: dict[str, Any] = {
         "a": acc,
@@ -295,9 +297,9 @@ def _after(
     request: Request, actor: Actor, number: str, fn: Any, *args: Any, done: str, form: dict[str, str]
 ) -> Response:
     try:
-        bank_of(request).run(fn, actor, number, *args)
+        get_bank(request).run(fn, actor, number, *args)
     except CoreBankError as exc:
-        return _account_page(request, actor, number, status=exc.status, error=problem(exc), form=form)
+        return _account_page(request, actor, number, status=exc.status, error=form_error(exc), form=form)
     return redirect(f"/console/accounts/{number}", text=done)
 
 
@@ -314,7 +316,7 @@ def hold_place(
     try:
         cmd = accounts.HoldRequest(amount=amount.strip(), reason=reason.strip())
     except ValidationError as exc:
-        return _account_page(request, actor, number, status=422, error=problem(exc), form=form)
+        return _account_page(request, actor, number, status=422, error=form_error(exc), form=form)
     return _after(request, actor, number, accounts.place_hold, cmd, done=_("The amount is held."), form=form)
 
 
@@ -369,7 +371,7 @@ def freeze(
             document_no=document_no.strip(),
         )
     except ValidationError as exc:
-        return _account_page(request, actor, number, status=422, error=problem(exc), form=form)
+        return _account_page(request, actor, number, status=422, error=form_error(exc), form=form)
     return _after(request, actor, number, accounts.freeze, cmd, done=_("The account is frozen."), form=form)
 
 
@@ -385,5 +387,5 @@ def unfreeze(
     try:
         cmd = accounts.UnfreezeRequest(freeze_id=freeze_id, reason=reason.strip() or "lifted at the counter")
     except ValidationError as exc:
-        return _account_page(request, actor, number, status=422, error=problem(exc))
+        return _account_page(request, actor, number, status=422, error=form_error(exc))
     return _after(request, actor, number, accounts.unfreeze, cmd, done=_("The freeze is lifted."), form={})

@@ -24,7 +24,9 @@ from corebank.channels.message_schemas import (
 )
 from corebank.kernel.errors import CoreBankError
 from corebank.security import Actor, P
-from corebank.web.pages.counter import COUNTER, bank_of, problem, status_of
+from corebank.web.deps import get_bank
+from corebank.web.pages.counter import COUNTER
+from corebank.web.pages.errors import form_error, form_status
 from corebank.web.pages.i18n import _
 from corebank.web.pages.render import N_, NavItem, redirect, register_nav, render
 from corebank.web.pages.session import console_page
@@ -47,7 +49,7 @@ def _query(cursor: str) -> ThreadQuery:
 @router.get("/messages")
 def inbox(request: Request, actor: Reader, cursor: Annotated[str, Query(max_length=24)] = "") -> Response:
     """Customer messages waiting for an answer in the teller's branches, the longest waiting first."""
-    page = bank_of(request).run(messages.bank_inbox, actor, _query(cursor), readonly=True)
+    page = get_bank(request).run(messages.bank_inbox, actor, _query(cursor), readonly=True)
     ctx: dict[str, Any] = {
         "threads": page,
         "more": f"/console/messages?cursor={page.next_cursor}" if page.next_cursor else None,
@@ -69,7 +71,7 @@ def _customer_page(
     error: dict[str, str] | None = None,
     status: int = 200,
 ) -> Response:
-    bank = bank_of(request)
+    bank = get_bank(request)
     page = bank.run(messages.customer_threads, actor, number, _query(cursor), readonly=True)
     c = bank.run(customers.get_customer, actor, number, readonly=True)
     base = f"/console/customers/{c.number}/messages"
@@ -108,12 +110,14 @@ def write(
     """Start a new thread with the customer."""
     try:
         cmd = StaffMessage(customer_number=number, subject=subject, body=body)
-        sent = bank_of(request).run(messages.reply, actor, cmd)
+        sent = get_bank(request).run(messages.reply, actor, cmd)
     except (CoreBankError, ValidationError) as exc:
         if isinstance(exc, CoreBankError) and exc.status in (403, 404):
             raise
         form = {"subject": subject, "body": body}
-        return _customer_page(request, actor, number, form=form, error=problem(exc), status=status_of(exc))
+        return _customer_page(
+            request, actor, number, form=form, error=form_error(exc), status=form_status(exc)
+        )
     return redirect(f"/console/messages/{sent.thread_id}", text=_("The message is sent."))
 
 
@@ -129,7 +133,7 @@ def _thread_page(
     error: dict[str, str] | None = None,
     status: int = 200,
 ) -> Response:
-    thread = bank_of(request).run(messages.staff_thread, actor, thread_id, readonly=True)
+    thread = get_bank(request).run(messages.staff_thread, actor, thread_id, readonly=True)
     ctx: dict[str, Any] = {
         "thread": thread,
         "body": body,
@@ -155,7 +159,7 @@ def answer(
     body: Annotated[str, Form(max_length=CARRY_BODY)] = "",
 ) -> Response:
     """Reply to the customer in this thread (the customer's messages in it are then read)."""
-    bank = bank_of(request)
+    bank = get_bank(request)
     try:
         current = bank.run(messages.staff_thread, actor, thread_id, readonly=True)
         cmd = StaffMessage(customer_number=current.customer_number, thread_id=thread_id, body=body)
@@ -163,12 +167,14 @@ def answer(
     except (CoreBankError, ValidationError) as exc:
         if isinstance(exc, CoreBankError) and exc.status in (403, 404):
             raise
-        return _thread_page(request, actor, thread_id, body=body, error=problem(exc), status=status_of(exc))
+        return _thread_page(
+            request, actor, thread_id, body=body, error=form_error(exc), status=form_status(exc)
+        )
     return redirect(f"/console/messages/{thread_id}", text=_("The reply is sent."))
 
 
 @router.post("/messages/{thread_id}/read")
 def read(request: Request, thread_id: ThreadId, actor: Writer) -> Response:
     """Mark the customer's messages in this thread read."""
-    bank_of(request).run(messages.mark_read, actor, thread_id)
+    get_bank(request).run(messages.mark_read, actor, thread_id)
     return redirect(f"/console/messages/{thread_id}", text=_("Marked as read."))

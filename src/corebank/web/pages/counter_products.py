@@ -17,10 +17,11 @@ from corebank.kernel.errors import CoreBankError
 from corebank.loans import servicing
 from corebank.loans.schemas import RepaymentRequest
 from corebank.security import Actor, P
-from corebank.web.pages.counter import COUNTER, bank_of, new_key, problem, status_of
-from corebank.web.pages.errors import error_view
+from corebank.web.deps import get_bank
+from corebank.web.pages.counter import COUNTER
+from corebank.web.pages.errors import error_view, form_error, form_status
 from corebank.web.pages.i18n import _
-from corebank.web.pages.render import N_, NavItem, redirect, register_nav, render
+from corebank.web.pages.render import N_, NavItem, new_key, redirect, register_nav, render
 from corebank.web.pages.session import console_page
 from corebank.web.pages.voucher import opening_entry
 
@@ -69,7 +70,7 @@ def _page(
             "terms": TERMS,
             "instructions": INSTRUCTIONS,
             "sources": SOURCES,
-            "currency": bank_of(request).settings.base_currency,
+            "currency": get_bank(request).settings.base_currency,
         },
         status=status,
     )
@@ -101,7 +102,7 @@ def deposit_open(
     idempotency_key: Annotated[str, Form(min_length=8, max_length=64)] = "",
 ) -> Response:
     """Open the deposit; cash goes into the teller's till, or the money comes from the demand account."""
-    bank = bank_of(request)
+    bank = get_bank(request)
     form = {
         "customer_number": customer_number,
         "source": source,
@@ -146,7 +147,7 @@ def deposit_open(
                 status=404,
             )
     except (CoreBankError, ValidationError) as exc:
-        return _page(request, kind, status=status_of(exc), form=form, error=problem(exc))
+        return _page(request, kind, status=form_status(exc), form=form, error=form_error(exc))
     done = _("Deposit %(number)s opened.") % {"number": number}
     entry_id = bank.run(opening_entry, kind, number, readonly=True)
     if entry_id is None:
@@ -163,7 +164,7 @@ def _repay_page(
     form: dict[str, str] | None = None,
     error: Any = None,
 ) -> Response:
-    loan = bank_of(request).run(servicing.get_loan, actor, loan_number, readonly=True)
+    loan = get_bank(request).run(servicing.get_loan, actor, loan_number, readonly=True)
     data = {"amount": loan.next_payment, "source": "account", "from_account": loan.repay_account}
     data.update(form or {})
     data.setdefault("idempotency_key", new_key())
@@ -203,9 +204,11 @@ def repay(
         cmd = RepaymentRequest(
             amount=amount.strip(), cash=cash, from_account=None if cash else from_account.strip() or None
         )
-        done = bank_of(request).run(servicing.repay, actor, loan_number, cmd, form["idempotency_key"])
+        done = get_bank(request).run(servicing.repay, actor, loan_number, cmd, form["idempotency_key"])
     except (CoreBankError, ValidationError) as exc:
-        return _repay_page(request, actor, loan_number, status=status_of(exc), form=form, error=problem(exc))
+        return _repay_page(
+            request, actor, loan_number, status=form_status(exc), form=form, error=form_error(exc)
+        )
     if done.entry_id is None:
         return redirect(f"/console/loans/{loan_number}/repay", text=_("Repaid."))
     return redirect(f"/console/vouchers/{done.entry_id}", text=_("Repaid."))
@@ -231,9 +234,9 @@ def report_loss(
             id_number=id_number.strip() or None,
             reason=reason.strip(),
         )
-        bank_of(request).run(time_loss.report_loss, actor, certificate, cmd)
+        get_bank(request).run(time_loss.report_loss, actor, certificate, cmd)
     except (CoreBankError, ValidationError) as exc:
-        view = problem(exc)
+        view = form_error(exc)
         return redirect(f"/console/customers/{number}", text=view["title"], kind="error", code=view["code"])
     return redirect(
         f"/console/customers/{number}",
@@ -252,9 +255,9 @@ def release_loss(
     """Release the loss report in force (解挂); the holder shows their ID."""
     try:
         cmd = HolderIdentity(id_number=id_number.strip())
-        bank_of(request).run(time_loss.release_loss_report, actor, certificate, cmd)
+        get_bank(request).run(time_loss.release_loss_report, actor, certificate, cmd)
     except (CoreBankError, ValidationError) as exc:
-        view = problem(exc)
+        view = form_error(exc)
         return redirect(f"/console/customers/{number}", text=view["title"], kind="error", code=view["code"])
     return redirect(
         f"/console/customers/{number}",

@@ -10,7 +10,9 @@ from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
 
+from corebank.kernel.errors import CoreBankError
 from corebank.web.pages import i18n
 from corebank.web.pages.render import render
 
@@ -30,6 +32,21 @@ def error_view(code: str, title: str, detail: str = "") -> dict[str, str]:
     """What a page shows of an error: the translated title, the stable code and the detail."""
     shown = detail if detail and detail != title else ""
     return {"code": code, "title": i18n.gettext(title), "detail": shown}
+
+
+def form_error(exc: CoreBankError | ValidationError) -> dict[str, str]:
+    """What a form shows of a refusal: the translated title, the stable code, the detail (a schema's refusal
+    is the API's INVALID_REQUEST)."""
+    if isinstance(exc, ValidationError):
+        errors = exc.errors()
+        detail = f"{'.'.join(str(p) for p in errors[0]['loc'])}: {errors[0]['msg']}" if errors else ""
+        return error_view("INVALID_REQUEST", "The request is not valid", detail)
+    return error_view(exc.code, exc.title, exc.detail)
+
+
+def form_status(exc: CoreBankError | ValidationError) -> int:
+    """The HTTP status a refused form answers with."""
+    return 422 if isinstance(exc, ValidationError) else exc.status
 
 
 def page_error(request: Request, status: int, code: str, title: str, detail: str) -> Response | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -114,6 +115,11 @@ def render(
     if flash is not None:
         response.delete_cookie(FLASH_COOKIE, path="/")
     return response
+
+
+def new_key() -> str:
+    """A fresh idempotency key for a money-moving form (a double submit sends the same one and posts once)."""
+    return uuid.uuid4().hex
 
 
 def redirect(url: str, *, text: str | None = None, kind: str = "ok", code: str = "") -> RedirectResponse:

@@ -27,6 +27,7 @@ from corebank.kernel.errors import CoreBankError, NotAuthenticated
 from corebank.security import Actor, P
 from corebank.security import service as security
 from corebank.security.actor import make_actor
+from corebank.web.deps import get_bank
 from corebank.web.pages import i18n
 
 STAFF_COOKIE = "corebank_session"
@@ -114,10 +115,6 @@ class CookieMiddleware:
         await self.app(scope, receive, wrapped)
 
 
-def _bank(request: Request) -> Bank:
-    return request.app.state.bank
-
-
 def issue_staff_cookie(
     bank: Bank, claims: dict[str, Any], *, sid: str, lang: str, started: datetime
 ) -> tuple[str, int]:
@@ -171,7 +168,7 @@ def _read_staff_cookie(bank: Bank, raw: str | None) -> dict[str, Any]:
 async def console_actor(request: Request) -> Actor:
     """The staff member behind the console session, with the language and CSRF token set for the page.
     Raises LoginRequired (the page redirects to /console/login) when there is no live session."""
-    bank = _bank(request)
+    bank = get_bank(request)
     request.state.channel = "counter"
     claims = _read_staff_cookie(bank, request.cookies.get(STAFF_COOKIE))
     state = await run_in_threadpool(bank.run, security.staff_state, int(claims["uid"]), readonly=True)
@@ -201,7 +198,7 @@ def renew_staff_session(request: Request, lang: str) -> None:
     claims = request.state.session_claims
     started = datetime.fromtimestamp(int(claims["st"]), UTC)
     value, age = issue_staff_cookie(
-        _bank(request), claims, sid=str(claims["sid"]), lang=lang, started=started
+        get_bank(request), claims, sid=str(claims["sid"]), lang=lang, started=started
     )
     queue_cookie(request, STAFF_COOKIE, value, path=STAFF_PATH, max_age=age)
 
@@ -223,7 +220,7 @@ def console_page(permission: P) -> Callable[[Request], Awaitable[Actor]]:
 
 def login_csrf(request: Request) -> str:
     """A CSRF token for the sign-in form, bound to a random cookie (no session exists yet)."""
-    bank = _bank(request)
+    bank = get_bank(request)
     seed = request.cookies.get("corebank_login")
     if not seed:
         seed = secrets.token_urlsafe(18)
@@ -234,4 +231,4 @@ def login_csrf(request: Request) -> str:
 async def check_login_csrf(request: Request) -> None:
     """Refuse a sign-in post whose token does not match its cookie."""
     seed = request.cookies.get("corebank_login") or ""
-    await check_csrf(request, _bank(request).settings.jwt_secret, "login:" + seed)
+    await check_csrf(request, get_bank(request).settings.jwt_secret, "login:" + seed)
